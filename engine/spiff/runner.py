@@ -1,0 +1,203 @@
+"""Run workflow operations: each takes state text and returns a Snapshot of plain data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+from engine.errors import Conflict, NotFound, WorkflowFailed
+from engine.spiff.loader import ParsedProcess
+from engine.spiff.scripting import RestrictedEnvironment, ScriptRefused
+from engine.spiff.serializer import dump_state, load_state
+from engine.spiff.time_hook import workflow_time
+
+# SpiffWorkflow fires a timer when its target is strictly before "now"; a timer due at the
+# instant of a sweep must fire in that sweep.
+_TIMER_EPSILON = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    """A user task waiting for a person."""
+
+    task_id: str
+    spec_id: str
+    name: str
+    lane: str | None
+    process_id: str
+    documentation: str | None
+    due_at: datetime | None
+
+
+@dataclass(frozen=True)
+class WaitingTimer:
+    """A timer event waiting for its due time."""
+
+    task_id: str
+    spec_id: str
+    name: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The workflow after an operation: its state text and what it now waits for."""
+
+    state: str
+    ready_tasks: tuple[ReadyTask, ...]
+    timers: tuple[WaitingTimer, ...]
+    completed: bool
+    data: Mapping[str, Any]
+
+
+_SCRIPT_ENGINE: PythonScriptEngine | None = None
+
+
+def configure_script_helpers(helpers: Mapping[str, Callable[..., Any]]) -> None:
+    """Install extra safe helper functions (e.g. calendar arithmetic) for process scripts."""
+    global _SCRIPT_ENGINE
+    _SCRIPT_ENGINE = PythonScriptEngine(environment=RestrictedEnvironment(helpers))
+
+
+def _script_engine() -> PythonScriptEngine:
+    global _SCRIPT_ENGINE
+    if _SCRIPT_ENGINE is None:
+        _SCRIPT_ENGINE = PythonScriptEngine(environment=RestrictedEnvironment())
+    return _SCRIPT_ENGINE
+
+
+def _timer_due(task: Task) -> datetime | None:
+    definition = task.task_spec.event_definition
+    details = definition.details(task)
+    value = details.value
+    if value is None:
+        return None
+    parsed = TimerEventDefinition.parse_time_or_duration(value) if isinstance(value, str) else None
+    if not isinstance(parsed, datetime):
+        return None
+    # Normalise SpiffWorkflow's (possibly clock-hooked) datetime to a plain UTC datetime.
+    return datetime.fromtimestamp(parsed.timestamp(), tz=timezone.utc)
+
+
+def _is_timer(task: Task) -> bool:
+    spec = task.task_spec
+    return isinstance(spec, CatchingEvent) and isinstance(
+        getattr(spec, "event_definition", None), TimerEventDefinition
+    )
+
+
+def _snapshot(workflow: BpmnWorkflow) -> Snapshot:
+    timers: list[WaitingTimer] = []
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        if _is_timer(task):
+            due = _timer_due(task)
+            if due is not None:
+                timers.append(WaitingTimer(str(task.id), task.task_spec.bpmn_id, task.task_spec.bpmn_name or task.task_spec.bpmn_id, due))
+    ready: list[ReadyTask] = []
+    for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+        spec = task.task_spec
+        # A timer attached to the task (boundary event) is its due date.
+        siblings = task.parent.children if task.parent is not None else []
+        dues = [t.due_at for t in timers if any(str(s.id) == t.task_id for s in siblings)]
+        ready.append(
+            ReadyTask(
+                task_id=str(task.id),
+                spec_id=spec.bpmn_id,
+                name=spec.bpmn_name or spec.bpmn_id,
+                lane=spec.lane,
+                process_id=task.workflow.spec.name,
+                documentation=spec.documentation,
+                due_at=min(dues) if dues else None,
+            )
+        )
+    return Snapshot(
+        state=dump_state(workflow),
+        ready_tasks=tuple(ready),
+        timers=tuple(timers),
+        completed=workflow.completed,
+        data=dict(workflow.data),
+    )
+
+
+def _run(process: ParsedProcess, now: datetime, step: Callable[[], BpmnWorkflow]) -> Snapshot:
+    try:
+        with workflow_time(now):
+            workflow = step()
+            workflow.do_engine_steps()
+            return _snapshot(workflow)
+    except (SpiffWorkflowException, ScriptRefused) as exc:
+        raise WorkflowFailed(f"{process.process_id}: {exc}") from exc
+    except (NameError, TypeError, ValueError, KeyError, AttributeError, ZeroDivisionError) as exc:
+        raise WorkflowFailed(f"{process.process_id}: a script failed: {exc}") from exc
+
+
+def start(process: ParsedProcess, data: Mapping[str, Any], now: datetime) -> Snapshot:
+    """Create a workflow, seed its data and run it to its first wait."""
+
+    def step() -> BpmnWorkflow:
+        workflow = BpmnWorkflow(process.spec, process.subprocess_specs, script_engine=_script_engine())
+        workflow.data.update(data)
+        start_task = workflow.get_next_task(state=TaskState.READY)
+        if start_task is not None:
+            start_task.data.update(data)
+        return workflow
+
+    return _run(process, now, step)
+
+
+def _restore(process: ParsedProcess, state: str) -> BpmnWorkflow:
+    workflow = load_state(state, process.spec, process.subprocess_specs)
+    workflow.script_engine = _script_engine()
+    return workflow
+
+
+def complete(
+    process: ParsedProcess, state: str, task_id: str, data: Mapping[str, Any], now: datetime
+) -> Snapshot:
+    """Complete a ready user task with submitted data and run to the next wait."""
+
+    def step() -> BpmnWorkflow:
+        workflow = _restore(process, state)
+        try:
+            task = workflow.get_task_from_id(UUID(task_id))
+        except (ValueError, SpiffWorkflowException):
+            task = None
+        if task is None:
+            raise NotFound(f"task {task_id} is not part of this workflow")
+        if task.state != TaskState.READY or not task.task_spec.manual:
+            raise Conflict(f"task {task_id} is not waiting for completion")
+        task.data.update(data)
+        task.run()
+        return workflow
+
+    return _run(process, now, step)
+
+
+def fire_timers(process: ParsedProcess, state: str, now: datetime) -> Snapshot:
+    """Let every timer due at `now` fire and run to the next wait."""
+
+    def step() -> BpmnWorkflow:
+        workflow = _restore(process, state)
+        workflow.refresh_timers()
+        return workflow
+
+    return _run(process, now + _TIMER_EPSILON, step)
+
+
+def cancel(process: ParsedProcess, state: str, now: datetime) -> Snapshot:
+    """Cancel the workflow: nothing stays ready or waiting."""
+    with workflow_time(now):
+        workflow = _restore(process, state)
+        workflow.cancel()
+        return Snapshot(dump_state(workflow), (), (), True, dict(workflow.data))
