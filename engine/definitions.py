@@ -101,9 +101,38 @@ def _check_source(source: ProcessSource, parsed: ParsedProcess) -> None:
         raise InvalidDefinition(f"{source.key}: user task '{missing[0]}' has no form forms/{missing[0]}.json")
 
 
+def called_closure(session: Session, definition_ids: list[int]) -> list[ProcessDefinition]:
+    """The pinned definitions called directly or indirectly through these ids."""
+    found: dict[int, ProcessDefinition] = {}
+    pending = list(definition_ids)
+    while pending:
+        rows = session.scalars(select(ProcessDefinition).where(ProcessDefinition.id.in_(pending))).all()
+        pending = []
+        for row in rows:
+            if row.id not in found:
+                found[row.id] = row
+                pending.extend(i for i in row.called_definition_ids if i not in found)
+    return sorted(found.values(), key=lambda d: d.id)
+
+
 def _documents(session: Session, definition_ids: list[int]) -> list[BpmnDocument]:
-    rows = session.scalars(select(ProcessDefinition).where(ProcessDefinition.id.in_(definition_ids))).all()
-    return [BpmnDocument(f"{row.key}.bpmn", row.bpmn_xml) for row in rows]
+    return [BpmnDocument(f"{row.key}.bpmn", row.bpmn_xml) for row in called_closure(session, definition_ids)]
+
+
+def definition_of_process(session: Session, definition: ProcessDefinition, process_key: str) -> ProcessDefinition:
+    """The pinned definition that a task of `process_key` belongs to (the definition or one it calls)."""
+    if process_key == definition.key:
+        return definition
+    for called in called_closure(session, list(definition.called_definition_ids)):
+        if called.key == process_key:
+            return called
+    return definition
+
+
+def form_of(session: Session, definition: ProcessDefinition, process_key: str, spec_id: str) -> dict[str, Any] | None:
+    """The form of a user task, looked up in the definition that declares it."""
+    form: dict[str, Any] | None = definition_of_process(session, definition, process_key).forms.get(spec_id)
+    return form
 
 
 def deploy_sources(

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from engine.definitions import definition_of_process
 from engine.errors import Conflict
 from engine.spiff.runner import Snapshot
 from models import HistoryEvent, HumanTask, ProcessDefinition, ProcessInstance, Timer
@@ -22,6 +23,14 @@ def role_for_lane(definition: ProcessDefinition, lane: str | None) -> str | None
         return None
     role = definition.settings.get("lanes", {}).get(lane, lane)
     return role if role in ROLES else None
+
+
+def _owner(
+    session: Session, definition: ProcessDefinition, process_key: str, cache: dict[str, ProcessDefinition]
+) -> ProcessDefinition:
+    if process_key not in cache:
+        cache[process_key] = definition_of_process(session, definition, process_key)
+    return cache[process_key]
 
 
 def record(
@@ -61,6 +70,7 @@ def apply_snapshot(
 ) -> None:
     """Store the new state and project its ready tasks and waiting timers, in this transaction."""
     instance.state = snapshot.state
+    owners: dict[str, ProcessDefinition] = {}
     open_tasks = _open_rows(session, HumanTask, instance.id, "ready")
     for ready in snapshot.ready_tasks:
         row = open_tasks.pop(ready.task_id, None)
@@ -71,7 +81,8 @@ def apply_snapshot(
             HumanTask(
                 instance_id=instance.id, spiff_task_id=ready.task_id, spec_id=ready.spec_id,
                 process_key=ready.process_id, name=ready.name, lane=ready.lane,
-                role=role_for_lane(definition, ready.lane), agency_id=instance.agency_id,
+                role=role_for_lane(_owner(session, definition, ready.process_id, owners), ready.lane),
+                agency_id=instance.agency_id,
                 status="ready", due_at=ready.due_at, created_at=now,
             )
         )

@@ -9,10 +9,11 @@ from sqlalchemy.orm import Session, aliased
 
 from engine.access import can_read_instance
 from engine.clock import Clock
-from engine.definitions import parsed_process
+from engine.definitions import form_of, parsed_process
 from engine.errors import Conflict, Forbidden, NotFound
 from engine.forms import validate_submission
 from engine.qms_records import store_records
+from engine.task_rules import check_task_rules
 from engine.projection import apply_snapshot, record
 from engine.records import Actor, TaskRecord
 from engine.spiff import runner
@@ -106,8 +107,7 @@ def task_form(session: Session, actor: Actor, task_id: int) -> dict[str, Any] | 
     if not can_read_instance(actor, task.agency_id):
         raise NotFound(f"no task {task_id}")
     definition = session.get_one(ProcessDefinition, session.get_one(ProcessInstance, task.instance_id).definition_id)
-    form: dict[str, Any] | None = definition.forms.get(task.spec_id)
-    return form
+    return form_of(session, definition, task.process_key, task.spec_id)
 
 
 def _require_actionable(task: HumanTask, actor: Actor) -> None:
@@ -172,7 +172,8 @@ def complete_task(
             f"(instance changed: version {instance.version}, not {expected_version})"
         )
     definition = session.get_one(ProcessDefinition, instance.definition_id)
-    submitted = validate_submission(definition.forms.get(task.spec_id), data)
+    submitted = validate_submission(form_of(session, definition, task.process_key, task.spec_id), data)
+    check_task_rules(session, instance, task, actor, submitted)
     now = clock.now()
     snapshot = runner.complete(parsed_process(session, definition), instance.state, task.spiff_task_id, submitted, now)
     task.status = "completed"

@@ -16,6 +16,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from engine.deadlines import script_helpers
 from engine.errors import Conflict, NotFound, WorkflowFailed
 from engine.spiff.loader import ParsedProcess
 from engine.spiff.scripting import RestrictedEnvironment, ScriptRefused
@@ -73,7 +74,7 @@ def configure_script_helpers(helpers: Mapping[str, Callable[..., Any]]) -> None:
 def _script_engine() -> PythonScriptEngine:
     global _SCRIPT_ENGINE
     if _SCRIPT_ENGINE is None:
-        _SCRIPT_ENGINE = PythonScriptEngine(environment=RestrictedEnvironment())
+        _SCRIPT_ENGINE = PythonScriptEngine(environment=RestrictedEnvironment(script_helpers()))
     return _SCRIPT_ENGINE
 
 
