@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
@@ -141,8 +141,9 @@ def cycle() -> None:
 def cycle_start(obj: Context, year: int, agency_code: str | None) -> None:
     """Start the yearly cycle for every active agency (idempotent)."""
     with obj.session() as session:
-        results = instances.start_cycle(session, obj.clock, year, process_key=obj.settings.cycle_process,
-                                        agency_code=agency_code)
+        results = instances.start_cycle(
+            session, obj.clock, year, process_key=obj.settings.cycle_process, agency_code=agency_code
+        )
     created = sum(1 for r in results if r.created)
     click.echo(f"Instances created: {created}")
 
@@ -182,7 +183,9 @@ def instances_start(obj: Context, process: str, agency_code: str, year: int, dat
         agency = instances.agency_by_code(session, agency_code)
         key = instances.business_key(agency.code, year, process, obj.settings.cycle_process)
         result = instances.start_instance(session, obj.clock, process, agency, year, key=key, data=data)
-    click.echo(f"{'Started' if result.created else 'Already running'}: instance {result.instance_id} ({result.business_key})")
+    click.echo(
+        f"{'Started' if result.created else 'Already running'}: instance {result.instance_id} ({result.business_key})"
+    )
 
 
 @instances_group.command("show")
@@ -197,7 +200,9 @@ def instances_show(obj: Context, instance_id: int, as_json: bool) -> None:
         _emit_json(detail)
         return
     i = detail.instance
-    click.echo(f"Instance {i.id} {i.business_key} — {i.process_key} v{i.definition_version} — {i.status} (version {i.version})")
+    click.echo(
+        f"Instance {i.id} {i.business_key} — {i.process_key} v{i.definition_version} — {i.status} (version {i.version})"
+    )
     click.echo("Tasks:")
     for t in detail.tasks:
         flag = "  [UNASSIGNABLE: nobody holds this role]" if t.unassignable else ""
@@ -258,7 +263,7 @@ def _json_object(text: str) -> dict[str, Any]:
         _fail(f"--data is not valid JSON: {exc}")
     if not isinstance(value, dict):
         _fail("--data must be a JSON object")
-    return value
+    return dict(value)
 
 
 @main.group("timers")
@@ -327,4 +332,3 @@ def _refuse_demo_in_production(obj: Context) -> None:
     with obj.session() as session:
         if has_demo_accounts(session):
             _fail("demo accounts exist and ISOFLOW_ENV=production: remove them before serving")
-

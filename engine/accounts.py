@@ -44,15 +44,30 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 
 
 def create_user(
-    session: Session, now: datetime, username: str, full_name: str, password: str,
-    *, email: str | None = None, is_demo: bool = False,
+    session: Session,
+    now: datetime,
+    username: str,
+    full_name: str,
+    password: str,
+    *,
+    email: str | None = None,
+    is_demo: bool = False,
+    password_hash: str | None = None,
 ) -> User:
-    """Create a user (or return the existing one with that name)."""
+    """Create a user (or return the existing one with that name); `password_hash` skips hashing."""
     existing = session.scalars(select(User).where(User.username == username)).first()
     if existing is not None:
         return existing
-    user = User(username=username, full_name=full_name, email=email, password_hash=hash_password(password),
-                is_active=True, is_demo=is_demo, created_at=now)
+    hashed = password_hash or hash_password(password)
+    user = User(
+        username=username,
+        full_name=full_name,
+        email=email,
+        password_hash=hashed,
+        is_active=True,
+        is_demo=is_demo,
+        created_at=now,
+    )
     session.add(user)
     session.flush()
     return user

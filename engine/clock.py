@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -23,7 +23,7 @@ class SystemClock:
 
     def now(self) -> datetime:
         """Return the current instant in UTC."""
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 @dataclass

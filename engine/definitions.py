@@ -65,7 +65,10 @@ def read_process_folder(folder: Path) -> ProcessSource:
 def latest_definition(session: Session, key: str) -> ProcessDefinition | None:
     """The newest version of a process, or None."""
     return session.scalars(
-        select(ProcessDefinition).where(ProcessDefinition.key == key).order_by(ProcessDefinition.version.desc()).limit(1)
+        select(ProcessDefinition)
+        .where(ProcessDefinition.key == key)
+        .order_by(ProcessDefinition.version.desc())
+        .limit(1)
     ).first()
 
 
@@ -153,7 +156,7 @@ def deploy_sources(
         ):
             results.append(DeployResult(key, current.version, created=False))
             continue
-        documents = [BpmnDocument(f"{key}.bpmn", source.bpmn_xml)] + _documents(session, [c.id for c in called])
+        documents = [BpmnDocument(f"{key}.bpmn", source.bpmn_xml), *_documents(session, [c.id for c in called])]
         parsed = validate_process(documents, key)
         _check_source(source, parsed)
         definition = ProcessDefinition(
@@ -224,8 +227,10 @@ def parsed_process(session: Session, definition: ProcessDefinition) -> ParsedPro
     return load_process(
         definition.bundle_checksum,
         definition.key,
-        lambda: [BpmnDocument(f"{definition.key}.bpmn", definition.bpmn_xml)]
-        + _documents(session, list(definition.called_definition_ids)),
+        lambda: [
+            BpmnDocument(f"{definition.key}.bpmn", definition.bpmn_xml),
+            *_documents(session, list(definition.called_definition_ids)),
+        ],
     )
 
 

@@ -66,4 +66,9 @@ def validate_submission(form: dict[str, Any] | None, data: Any) -> dict[str, Any
     if details:
         fields = ", ".join(sorted(details))
         raise ValidationFailed(f"Dữ liệu không hợp lệ ở các trường: {fields}", details=details)
-    return data
+    defaults = {
+        name: spec["default"]
+        for name, spec in form["schema"].get("properties", {}).items()
+        if isinstance(spec, dict) and "default" in spec and name not in data
+    }
+    return {**defaults, **data}

@@ -63,8 +63,14 @@ def start_instance(
     start_data = {"agency_code": agency.code, "agency_name": agency.name, "cycle_year": year, **(data or {})}
     snapshot = runner.start(parsed_process(session, definition), start_data, now)
     instance = ProcessInstance(
-        definition_id=definition.id, agency_id=agency.id, cycle_year=year, business_key=key,
-        status="running", state=snapshot.state, started_by=actor.username, started_at=now,
+        definition_id=definition.id,
+        agency_id=agency.id,
+        cycle_year=year,
+        business_key=key,
+        status="running",
+        state=snapshot.state,
+        started_by=actor.username,
+        started_at=now,
     )
     try:
         with session.begin_nested():
@@ -74,8 +80,14 @@ def start_instance(
         # Someone else started the same business key concurrently: theirs stands.
         other = session.scalars(select(ProcessInstance).where(ProcessInstance.business_key == key)).one()
         return StartResult(other.id, key, created=False)
-    record(session, instance.id, now, actor.username, "instance_started",
-           data={"process": process_key, "version": definition.version})
+    record(
+        session,
+        instance.id,
+        now,
+        actor.username,
+        "instance_started",
+        data={"process": process_key, "version": definition.version},
+    )
     apply_snapshot(session, instance, definition, snapshot, now, actor.username)
     return StartResult(instance.id, key, created=True)
 
@@ -104,9 +116,7 @@ def start_cycle(
                 .order_by(Agency.code)
             )
         )
-    started = set(
-        session.scalars(select(ProcessInstance.business_key).where(ProcessInstance.cycle_year == year))
-    )
+    started = set(session.scalars(select(ProcessInstance.business_key).where(ProcessInstance.cycle_year == year)))
     results = []
     for agency in agencies:
         key = business_key(agency.code, year, process_key, process_key)
@@ -180,16 +190,28 @@ def instance_record(session: Session, instance: ProcessInstance) -> InstanceReco
     definition = session.get_one(ProcessDefinition, instance.definition_id)
     agency = session.get_one(Agency, instance.agency_id)
     return InstanceRecord(
-        id=instance.id, business_key=instance.business_key, process_key=definition.key,
-        definition_version=definition.version, agency_code=agency.code, agency_name=agency.name,
-        cycle_year=instance.cycle_year, status=instance.status, version=instance.version,
-        started_at=instance.started_at, ended_at=instance.ended_at,
+        id=instance.id,
+        business_key=instance.business_key,
+        process_key=definition.key,
+        definition_version=definition.version,
+        agency_code=agency.code,
+        agency_name=agency.name,
+        cycle_year=instance.cycle_year,
+        status=instance.status,
+        version=instance.version,
+        started_at=instance.started_at,
+        ended_at=instance.ended_at,
     )
 
 
 def list_instances(
-    session: Session, actor: Actor = SYSTEM, *, year: int | None = None, status: str | None = None,
-    limit: int = 1000, offset: int = 0,
+    session: Session,
+    actor: Actor = SYSTEM,
+    *,
+    year: int | None = None,
+    status: str | None = None,
+    limit: int = 1000,
+    offset: int = 0,
 ) -> list[InstanceRecord]:
     """Instances visible to the actor, newest first."""
     query = (
@@ -208,9 +230,17 @@ def list_instances(
         query = query.where(ProcessInstance.status == status)
     return [
         InstanceRecord(
-            id=i.id, business_key=i.business_key, process_key=d.key, definition_version=d.version,
-            agency_code=a.code, agency_name=a.name, cycle_year=i.cycle_year, status=i.status,
-            version=i.version, started_at=i.started_at, ended_at=i.ended_at,
+            id=i.id,
+            business_key=i.business_key,
+            process_key=d.key,
+            definition_version=d.version,
+            agency_code=a.code,
+            agency_name=a.name,
+            cycle_year=i.cycle_year,
+            status=i.status,
+            version=i.version,
+            started_at=i.started_at,
+            ended_at=i.ended_at,
         )
         for i, d, a in session.execute(query)
     ]

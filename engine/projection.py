@@ -47,16 +47,19 @@ def record(
     """Append one event to an instance's history."""
     session.add(
         HistoryEvent(
-            instance_id=instance_id, at=now, actor=actor, kind=kind, spec_id=spec_id,
-            task_name=task_name, data=data or {},
+            instance_id=instance_id,
+            at=now,
+            actor=actor,
+            kind=kind,
+            spec_id=spec_id,
+            task_name=task_name,
+            data=data or {},
         )
     )
 
 
 def _open_rows(session: Session, model: type[Any], instance_id: int, status: str) -> dict[str, Any]:
-    rows: Iterable[Any] = session.scalars(
-        select(model).where(model.instance_id == instance_id, model.status == status)
-    )
+    rows: Iterable[Any] = session.scalars(select(model).where(model.instance_id == instance_id, model.status == status))
     return {row.spiff_task_id: row for row in rows}
 
 
@@ -70,6 +73,8 @@ def apply_snapshot(
 ) -> None:
     """Store the new state and project its ready tasks and waiting timers, in this transaction."""
     instance.state = snapshot.state
+    # The version check comes first, so a stale writer fails before any other row is touched.
+    flush_or_conflict(session)
     owners: dict[str, ProcessDefinition] = {}
     open_tasks = _open_rows(session, HumanTask, instance.id, "ready")
     for ready in snapshot.ready_tasks:
@@ -79,11 +84,17 @@ def apply_snapshot(
             continue
         session.add(
             HumanTask(
-                instance_id=instance.id, spiff_task_id=ready.task_id, spec_id=ready.spec_id,
-                process_key=ready.process_id, name=ready.name, lane=ready.lane,
+                instance_id=instance.id,
+                spiff_task_id=ready.task_id,
+                spec_id=ready.spec_id,
+                process_key=ready.process_id,
+                name=ready.name,
+                lane=ready.lane,
                 role=role_for_lane(_owner(session, definition, ready.process_id, owners), ready.lane),
                 agency_id=instance.agency_id,
-                status="ready", due_at=ready.due_at, created_at=now,
+                status="ready",
+                due_at=ready.due_at,
+                created_at=now,
             )
         )
         record(session, instance.id, now, actor, "task_created", spec_id=ready.spec_id, task_name=ready.name)
@@ -99,8 +110,12 @@ def apply_snapshot(
             continue
         session.add(
             Timer(
-                instance_id=instance.id, spiff_task_id=timer.task_id, spec_id=timer.spec_id,
-                name=timer.name, due_at=timer.due_at, status="waiting",
+                instance_id=instance.id,
+                spiff_task_id=timer.task_id,
+                spec_id=timer.spec_id,
+                name=timer.name,
+                due_at=timer.due_at,
+                status="waiting",
             )
         )
     for gone in waiting.values():

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.accounts import create_user, grant_role
+from engine.accounts import create_user, grant_role, hash_password
 from engine.clock import Clock
 from models import Agency
 
@@ -59,8 +59,14 @@ def seed_agencies(session: Session, csv_path: Path = AGENCIES_CSV, valid_from: d
         if code in existing:
             continue
         parent = by_name.get(row["parent"]) if row["parent"] else None
-        agency = Agency(code=code, name=row["name"], level=row["level"], parent_id=parent.id if parent else None,
-                        valid_from=valid_from, status="active")
+        agency = Agency(
+            code=code,
+            name=row["name"],
+            level=row["level"],
+            parent_id=parent.id if parent else None,
+            valid_from=valid_from,
+            status="active",
+        )
         session.add(agency)
         session.flush()
         by_name[agency.name] = agency
@@ -71,8 +77,12 @@ def seed_agencies(session: Session, csv_path: Path = AGENCIES_CSV, valid_from: d
 def seed_demo_accounts(session: Session, clock: Clock) -> int:
     """Create the demo accounts listed in the README; returns how many exist afterwards."""
     agencies = {a.code: a for a in session.scalars(select(Agency))}
+    # One hash for the shared, public demo password: demo accounts protect nothing.
+    demo_hash = hash_password("demo")
     for account in DEMO_ACCOUNTS:
-        user = create_user(session, clock.now(), account.username, account.full_name, "demo", is_demo=True)
+        user = create_user(
+            session, clock.now(), account.username, account.full_name, "demo", is_demo=True, password_hash=demo_hash
+        )
         for role in account.roles:
             grant_role(session, user, agencies[account.agency_code], role)
     return len(DEMO_ACCOUNTS)

@@ -16,7 +16,7 @@ class Settings:
 
     database_url: str = DEFAULT_DATABASE_URL
     environment: str = "development"
-    secret_key: str = "dev-only-secret-change-me"
+    secret_key: str = "dev-only-secret-change-me"  # noqa: S105 - refused in production (see web.app)
     processes_dir: Path = PROJECT_ROOT / "processes"
     cycle_process: str = "iso_annual_cycle"
     report_due_month: int = 9

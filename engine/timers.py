@@ -48,16 +48,34 @@ def fire_due(session: Session, now: datetime, *, limit: int = 100) -> list[Fired
                         continue
                     timer.status = "fired"
                     timer.fired_at = now
-                    record(session, instance.id, now, "system", "timer_fired", spec_id=timer.spec_id,
-                           task_name=timer.name, data={"due_at": timer.due_at.isoformat()})
+                    record(
+                        session,
+                        instance.id,
+                        now,
+                        "system",
+                        "timer_fired",
+                        spec_id=timer.spec_id,
+                        task_name=timer.name,
+                        data={"due_at": timer.due_at.isoformat()},
+                    )
                     fired.append(FiredTimer(timer.id, instance.id, timer.spec_id, timer.due_at, ok=True))
                 apply_snapshot(session, instance, definition, snapshot, now, "system")
         except IsoflowError as exc:
             # An incident: the timer is parked as failed (not retried forever) and recorded.
             for timer in due_timers:
                 timer.status = "failed"
-                record(session, instance.id, now, "system", "timer_failed", spec_id=timer.spec_id,
-                       task_name=timer.name, data={"error": exc.message})
-                fired.append(FiredTimer(timer.id, instance.id, timer.spec_id, timer.due_at, ok=False, message=exc.message))
+                record(
+                    session,
+                    instance.id,
+                    now,
+                    "system",
+                    "timer_failed",
+                    spec_id=timer.spec_id,
+                    task_name=timer.name,
+                    data={"error": exc.message},
+                )
+                fired.append(
+                    FiredTimer(timer.id, instance.id, timer.spec_id, timer.due_at, ok=False, message=exc.message)
+                )
             session.flush()
     return fired

@@ -24,8 +24,14 @@ BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 # Elements whose text is Python run by the engine: scripts, and everything else an expression.
 _SCRIPT_TAGS = {"script", "preScript", "postScript"}
 _EXPRESSION_TAGS = {
-    "conditionExpression", "timeDate", "timeDuration", "timeCycle",
-    "loopCardinality", "completionCondition", "loopCondition", "loopMaximum",
+    "conditionExpression",
+    "timeDate",
+    "timeDuration",
+    "timeCycle",
+    "loopCardinality",
+    "completionCondition",
+    "loopCondition",
+    "loopMaximum",
 }
 
 
@@ -150,9 +156,7 @@ class SpecCache:
         self._capacity = capacity
         self._lock = threading.Lock()
 
-    def get(
-        self, key: str, process_id: str, documents: Callable[[], Sequence[BpmnDocument]]
-    ) -> ParsedProcess:
+    def get(self, key: str, process_id: str, documents: Callable[[], Sequence[BpmnDocument]]) -> ParsedProcess:
         """Return the parsed process stored under `key`, parsing `documents()` on first use."""
         with self._lock:
             cached = self._items.get(key)
@@ -170,9 +174,7 @@ class SpecCache:
 SPEC_CACHE = SpecCache()
 
 
-def load_process(
-    key: str, process_id: str, documents: Callable[[], Sequence[BpmnDocument]]
-) -> ParsedProcess:
+def load_process(key: str, process_id: str, documents: Callable[[], Sequence[BpmnDocument]]) -> ParsedProcess:
     """Fetch a parsed process from the cache by its checksum, parsing it on first use."""
     return SPEC_CACHE.get(key, process_id, documents)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -88,14 +88,12 @@ def _timer_due(task: Task) -> datetime | None:
     if not isinstance(parsed, datetime):
         return None
     # Normalise SpiffWorkflow's (possibly clock-hooked) datetime to a plain UTC datetime.
-    return datetime.fromtimestamp(parsed.timestamp(), tz=timezone.utc)
+    return datetime.fromtimestamp(parsed.timestamp(), tz=UTC)
 
 
 def _is_timer(task: Task) -> bool:
     spec = task.task_spec
-    return isinstance(spec, CatchingEvent) and isinstance(
-        getattr(spec, "event_definition", None), TimerEventDefinition
-    )
+    return isinstance(spec, CatchingEvent) and isinstance(getattr(spec, "event_definition", None), TimerEventDefinition)
 
 
 def _snapshot(workflow: BpmnWorkflow) -> Snapshot:
@@ -104,7 +102,11 @@ def _snapshot(workflow: BpmnWorkflow) -> Snapshot:
         if _is_timer(task):
             due = _timer_due(task)
             if due is not None:
-                timers.append(WaitingTimer(str(task.id), task.task_spec.bpmn_id, task.task_spec.bpmn_name or task.task_spec.bpmn_id, due))
+                timers.append(
+                    WaitingTimer(
+                        str(task.id), task.task_spec.bpmn_id, task.task_spec.bpmn_name or task.task_spec.bpmn_id, due
+                    )
+                )
     ready: list[ReadyTask] = []
     for task in workflow.get_tasks(state=TaskState.READY, manual=True):
         spec = task.task_spec
@@ -163,9 +165,7 @@ def _restore(process: ParsedProcess, state: str) -> BpmnWorkflow:
     return workflow
 
 
-def complete(
-    process: ParsedProcess, state: str, task_id: str, data: Mapping[str, Any], now: datetime
-) -> Snapshot:
+def complete(process: ParsedProcess, state: str, task_id: str, data: Mapping[str, Any], now: datetime) -> Snapshot:
     """Complete a ready user task with submitted data and run to the next wait."""
 
     def step() -> BpmnWorkflow:

@@ -6,6 +6,7 @@ process access: a process modeller must not get a shell on the server.
 
 from __future__ import annotations
 
+import ast
 import operator
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
@@ -13,12 +14,13 @@ from functools import lru_cache
 from types import CodeType
 from typing import Any
 
-from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
+from RestrictedPython.compile import compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
 from RestrictedPython.Guards import (
     full_write_guard,
     guarded_iter_unpack_sequence,
     guarded_unpack_sequence,
+    safe_builtins,
     safer_getattr,
 )
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
@@ -29,15 +31,42 @@ from engine.spiff.time_hook import current_instant
 # Names that RestrictedPython compiles but which must never be reachable from a script.
 FORBIDDEN_NAMES = frozenset(
     {
-        "open", "eval", "exec", "compile", "getattr", "setattr", "delattr", "globals", "locals",
-        "vars", "dir", "input", "breakpoint", "help", "exit", "quit", "memoryview", "type",
-        "object", "super", "classmethod", "staticmethod", "property", "print",
+        "open",
+        "eval",
+        "exec",
+        "compile",
+        "getattr",
+        "setattr",
+        "delattr",
+        "globals",
+        "locals",
+        "vars",
+        "dir",
+        "input",
+        "breakpoint",
+        "help",
+        "exit",
+        "quit",
+        "memoryview",
+        "type",
+        "object",
+        "super",
+        "classmethod",
+        "staticmethod",
+        "property",
+        "print",
     }
 )
 
 _INPLACE: dict[str, Callable[[Any, Any], Any]] = {
-    "+=": operator.add, "-=": operator.sub, "*=": operator.mul, "/=": operator.truediv,
-    "//=": operator.floordiv, "%=": operator.mod, "|=": operator.or_, "&=": operator.and_,
+    "+=": operator.add,
+    "-=": operator.sub,
+    "*=": operator.mul,
+    "/=": operator.truediv,
+    "//=": operator.floordiv,
+    "%=": operator.mod,
+    "|=": operator.or_,
+    "&=": operator.and_,
 }
 
 
@@ -62,9 +91,22 @@ def _check_names(code: CodeType) -> None:
         raise ScriptRefused(f"'{refused[0]}' is not available in process scripts")
 
 
+def _check_syntax(source: str, mode: str) -> None:
+    try:
+        tree = ast.parse(source, mode=mode)
+    except SyntaxError as exc:
+        raise ScriptRefused(f"syntax error: {exc.msg} (line {exc.lineno})") from exc
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            raise ScriptRefused("imports are not allowed in process scripts")
+        if isinstance(node, (ast.Global, ast.Nonlocal)):
+            raise ScriptRefused("global and nonlocal are not allowed in process scripts")
+
+
 @lru_cache(maxsize=4096)
 def compile_expression(source: str) -> CodeType:
     """Compile an expression in the sandbox, or raise ScriptRefused."""
+    _check_syntax(source.strip(), "eval")
     result = compile_restricted_eval(source.strip())
     if result.errors or result.code is None:
         raise ScriptRefused("; ".join(result.errors) or "the expression does not compile")
@@ -75,6 +117,7 @@ def compile_expression(source: str) -> CodeType:
 @lru_cache(maxsize=4096)
 def compile_script(source: str) -> CodeType:
     """Compile a script in the sandbox, or raise ScriptRefused."""
+    _check_syntax(source, "exec")
     result = compile_restricted_exec(source)
     if result.errors or result.code is None:
         raise ScriptRefused("; ".join(result.errors) or "the script does not compile")
@@ -98,9 +141,19 @@ def _helpers() -> dict[str, Any]:
         "today": lambda: _workflow_now().date().isoformat(),
         "deadline": deadline_text,
         "parse_date": date.fromisoformat,
-        "sum": sum, "min": min, "max": max, "any": any, "all": all, "sorted": sorted,
-        "enumerate": enumerate, "list": list, "dict": dict, "set": set, "reversed": reversed,
-        "map": map, "filter": filter,
+        "sum": sum,
+        "min": min,
+        "max": max,
+        "any": any,
+        "all": all,
+        "sorted": sorted,
+        "enumerate": enumerate,
+        "list": list,
+        "dict": dict,
+        "set": set,
+        "reversed": reversed,
+        "map": map,
+        "filter": filter,
     }
 
 
