@@ -137,9 +137,9 @@ def _parse(documents: Sequence[BpmnDocument], process_id: str, checksum: str) ->
         raise InvalidDefinition(f"{process_id}: {exc}") from exc
     user_tasks = []
     lanes: list[str] = []
-    for task_spec in [*spec.task_specs.values()] + [
-        t for sub in subprocess_specs.values() for t in sub.task_specs.values()
-    ]:
+    # Lanes and user tasks of this document only: called processes bring their own process.json.
+    own_specs = [spec, *(sub for sub in subprocess_specs.values() if getattr(sub, "file", None) == spec.file)]
+    for task_spec in [t for own in own_specs for t in own.task_specs.values()]:
         lane = getattr(task_spec, "lane", None)
         if lane and lane not in lanes:
             lanes.append(lane)

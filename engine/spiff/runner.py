@@ -96,6 +96,20 @@ def _is_timer(task: Task) -> bool:
     return isinstance(spec, CatchingEvent) and isinstance(getattr(spec, "event_definition", None), TimerEventDefinition)
 
 
+def _declared_due(task: Task) -> datetime | None:
+    """The due date a user task names through its `due` property (a task-data variable)."""
+    extensions = getattr(task.task_spec, "extensions", None) or {}
+    variable = (extensions.get("properties") or {}).get("due")
+    value = task.data.get(variable) if variable else None
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value if "T" in value else f"{value}T17:00:00+07:00")
+    except ValueError:
+        return None
+    return parsed.astimezone(UTC) if parsed.tzinfo else None
+
+
 def _snapshot(workflow: BpmnWorkflow) -> Snapshot:
     timers: list[WaitingTimer] = []
     for task in workflow.get_tasks(state=TaskState.WAITING):
@@ -121,7 +135,7 @@ def _snapshot(workflow: BpmnWorkflow) -> Snapshot:
                 lane=spec.lane,
                 process_id=task.workflow.spec.name,
                 documentation=spec.documentation,
-                due_at=min(dues) if dues else None,
+                due_at=min(dues) if dues else _declared_due(task),
             )
         )
     return Snapshot(
@@ -141,8 +155,9 @@ def _run(process: ParsedProcess, now: datetime, step: Callable[[], BpmnWorkflow]
             return _snapshot(workflow)
     except (SpiffWorkflowException, ScriptRefused) as exc:
         raise WorkflowFailed(f"{process.process_id}: {exc}") from exc
-    except (NameError, TypeError, ValueError, KeyError, AttributeError, ZeroDivisionError) as exc:
-        raise WorkflowFailed(f"{process.process_id}: a script failed: {exc}") from exc
+    except ValueError as exc:
+        # SpiffWorkflow parses timer values itself and lets a bad date or duration escape as ValueError.
+        raise WorkflowFailed(f"{process.process_id}: invalid timer date or duration: {exc}") from exc
 
 
 def start(process: ParsedProcess, data: Mapping[str, Any], now: datetime) -> Snapshot:
