@@ -80,7 +80,9 @@ def apply_snapshot(
     for ready in snapshot.ready_tasks:
         row = open_tasks.pop(ready.task_id, None)
         if row is not None:
-            row.due_at = ready.due_at
+            # A fired deadline timer leaves the task open and overdue: keep its due date.
+            if ready.due_at is not None:
+                row.due_at = ready.due_at
             continue
         session.add(
             HumanTask(
