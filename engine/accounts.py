@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine.errors import NotFound, ValidationFailed
 from engine.records import Actor
-from models import Agency, RoleMembership, User
+from models import Agency, LoginFailure, RoleMembership, User
 from models.agency import ROLES
 
 
@@ -90,3 +92,61 @@ def grant_role(session: Session, user: User, agency: Agency, role: str) -> None:
 def has_demo_accounts(session: Session) -> bool:
     """True if any demo account exists (refused in production)."""
     return session.scalars(select(User.id).where(User.is_demo.is_(True)).limit(1)).first() is not None
+
+
+# Login throttling: failures are kept in the database so every web worker sees them.
+LOGIN_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_USER = 5
+MAX_FAILURES_PER_REMOTE = 50
+_UNKNOWN_USER_HASH: list[str] = []
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """The outcome of a login attempt: the user, or why not."""
+
+    user: User | None
+    throttled: bool = False
+
+
+def _recent_failures(session: Session, column: Any, value: str, since: datetime) -> int:
+    query = select(func.count(LoginFailure.id)).where(column == value, LoginFailure.at >= since)
+    return int(session.scalar(query) or 0)
+
+
+def log_in(session: Session, now: datetime, username: str, password: str, remote: str) -> LoginResult:
+    """Check a login, refusing without a password check after too many recent failures."""
+    since = now - LOGIN_WINDOW
+    if (
+        _recent_failures(session, LoginFailure.username, username, since) >= MAX_FAILURES_PER_USER
+        or _recent_failures(session, LoginFailure.remote, remote, since) >= MAX_FAILURES_PER_REMOTE
+    ):
+        return LoginResult(None, throttled=True)
+    user = authenticate(session, username, password)
+    if user is None:
+        if not _UNKNOWN_USER_HASH:
+            _UNKNOWN_USER_HASH.append(hash_password("unknown-user"))
+        # Spend the same time on unknown names as on wrong passwords: names are not revealed.
+        check_password_hash(_UNKNOWN_USER_HASH[0], password)
+        session.execute(delete(LoginFailure).where(LoginFailure.at < since))
+        session.add(LoginFailure(username=username[:64], remote=remote[:64], at=now))
+        session.flush()
+        return LoginResult(None)
+    session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    return LoginResult(user)
+
+
+def memberships_of(session: Session, user_id: int) -> list[tuple[str, str, str]]:
+    """(agency code, agency name, role) for each role a user holds, by agency code."""
+    rows = session.execute(
+        select(Agency.code, Agency.name, RoleMembership.role)
+        .join(RoleMembership, RoleMembership.agency_id == Agency.id)
+        .where(RoleMembership.user_id == user_id)
+        .order_by(Agency.code, RoleMembership.role)
+    )
+    return [(code, name, role) for code, name, role in rows]
+
+
+def active_usernames(session: Session) -> list[str]:
+    """Every active login name (the administrator's choices when issuing a token)."""
+    return list(session.scalars(select(User.username).where(User.is_active.is_(True)).order_by(User.username)))

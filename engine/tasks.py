@@ -4,25 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, false, or_, select
+from sqlalchemy import Select, and_, delete, exists, false, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
-from engine.access import can_read_instance
 from engine.clock import Clock
-from engine.definitions import form_of, parsed_process
-from engine.errors import Conflict, Forbidden, NotFound
+from engine.definitions import definition_of_process, form_of, parsed_process
+from engine.delegation import DELEGABLE_ROLES, acting_for, today_in_vietnam
+from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.forms import validate_submission
-from engine.qms_records import store_records
-from engine.task_rules import check_task_rules
 from engine.projection import apply_snapshot, record
+from engine.qms_records import store_records
 from engine.records import Actor, TaskRecord
 from engine.spiff import runner
-from models import Agency, HumanTask, ProcessDefinition, ProcessInstance, RoleMembership, User
+from engine.spiff.loader import BPMN_NS, BpmnDocument, parse_document
+from engine.task_access import is_head_of, load_task_to_act_on, load_visible_task, require_actionable
+from engine.task_rules import check_task_rules
+from models import Agency, HumanTask, ProcessDefinition, ProcessInstance, RoleMembership, TaskDraft, User
 
 Assignee = aliased(User)
 
 
-def _task_query() -> Select[Any]:
+def task_query() -> Select[*tuple[Any, ...]]:
+    """Tasks joined with what a list shows (instance key and version, agency, assignee, unassignable flag)."""
     holder = aliased(RoleMembership)
     supervisor = aliased(RoleMembership)
     held_here = exists().where(holder.agency_id == HumanTask.agency_id, holder.role == HumanTask.role)
@@ -37,7 +40,8 @@ def _task_query() -> Select[Any]:
     )
 
 
-def _to_record(row: Any) -> TaskRecord:
+def to_record(row: Any) -> TaskRecord:
+    """A row of task_query() as a TaskRecord."""
     task, key, version, code, agency_name, assignee, unassignable = row
     return TaskRecord(
         id=task.id, instance_id=task.instance_id, business_key=key, process_key=task.process_key,
@@ -48,103 +52,136 @@ def _to_record(row: Any) -> TaskRecord:
     )
 
 
-def _offered_to(actor: Actor) -> Any:
-    """The SQL condition 'this ready task is the actor's or offered to one of their roles'."""
-    offers = [
-        and_(HumanTask.agency_id == agency_id, HumanTask.role == role)
+def offered_to(actor: Actor) -> Any:
+    """The SQL condition 'this ready task is the actor's or offered to one of their roles'.
+
+    Written as `id IN (one indexed lookup per role UNION ALL the assignee lookup)`: a plain OR makes
+    SQLite scan every ready task once most tasks are unclaimed (the assignee index then looks useless).
+    """
+    ready = HumanTask.status == "ready"
+    unclaimed = HumanTask.assignee_id.is_(None)
+    lookups = [
+        select(HumanTask.id).where(ready, unclaimed, HumanTask.agency_id == agency_id, HumanTask.role == role)
         for agency_id, role in sorted(actor.memberships)
         if role != "supervisor"
     ]
     if actor.is_supervisor:
-        offers.append(HumanTask.role == "supervisor")
-    unclaimed = and_(HumanTask.assignee_id.is_(None), or_(*offers)) if offers else false()
-    mine = HumanTask.assignee_id == actor.user_id if actor.user_id is not None else false()
-    return and_(HumanTask.status == "ready", or_(mine, unclaimed))
+        lookups.append(select(HumanTask.id).where(ready, unclaimed, HumanTask.role == "supervisor"))
+    if actor.user_id is not None:
+        lookups.append(select(HumanTask.id).where(ready, HumanTask.assignee_id == actor.user_id))
+    if not lookups:
+        return false()
+    return HumanTask.id.in_(union_all(*lookups) if len(lookups) > 1 else lookups[0])
 
 
 def inbox(session: Session, actor: Actor, *, limit: int = 50, offset: int = 0) -> list[TaskRecord]:
     """Ready tasks assigned to the actor and unclaimed tasks offered to their roles, soonest due first."""
     query = (
-        _task_query()
-        .where(_offered_to(actor))
+        task_query()
+        .where(offered_to(actor))
         .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id)
         .limit(limit)
         .offset(offset)
     )
-    return [_to_record(row) for row in session.execute(query)]
+    return [to_record(row) for row in session.execute(query)]
 
 
 def tasks_of_instance(session: Session, instance_id: int) -> list[TaskRecord]:
     """Every task of an instance, oldest first."""
-    query = _task_query().where(HumanTask.instance_id == instance_id).order_by(HumanTask.id)
-    return [_to_record(row) for row in session.execute(query)]
+    query = task_query().where(HumanTask.instance_id == instance_id).order_by(HumanTask.id)
+    return [to_record(row) for row in session.execute(query)]
 
 
 def unassignable_tasks(session: Session, *, limit: int = 200) -> list[TaskRecord]:
     """Ready, unclaimed tasks whose role nobody holds in their agency (for supervisors)."""
-    query = _task_query().where(HumanTask.status == "ready", HumanTask.assignee_id.is_(None))
-    return [r for r in (_to_record(row) for row in session.execute(query.limit(limit * 10))) if r.unassignable][:limit]
-
-
-def _load(session: Session, task_id: int) -> HumanTask:
-    task = session.get(HumanTask, task_id)
-    if task is None:
-        raise NotFound(f"Không tìm thấy công việc {task_id} (no task {task_id})")
-    return task
+    query = task_query().where(HumanTask.status == "ready", HumanTask.assignee_id.is_(None))
+    return [r for r in (to_record(row) for row in session.execute(query.limit(limit * 10))) if r.unassignable][:limit]
 
 
 def get_task(session: Session, actor: Actor, task_id: int) -> TaskRecord:
     """A task the actor may see."""
-    task = _load(session, task_id)
-    if not can_read_instance(actor, task.agency_id):
-        raise NotFound(f"Không tìm thấy công việc {task_id} (no task {task_id})")
-    return _to_record(session.execute(_task_query().where(HumanTask.id == task_id)).one())
+    load_visible_task(session, actor, task_id)
+    return to_record(session.execute(task_query().where(HumanTask.id == task_id)).one())
 
 
 def task_form(session: Session, actor: Actor, task_id: int) -> dict[str, Any] | None:
     """The form (JSON Schema and hints) of a task the actor may see."""
-    task = _load(session, task_id)
-    if not can_read_instance(actor, task.agency_id):
-        raise NotFound(f"no task {task_id}")
+    task = load_visible_task(session, actor, task_id)
     definition = session.get_one(ProcessDefinition, session.get_one(ProcessInstance, task.instance_id).definition_id)
     return form_of(session, definition, task.process_key, task.spec_id)
 
 
-def _require_actionable(task: HumanTask, actor: Actor) -> None:
-    if task.status != "ready":
-        raise Conflict(f"Công việc {task.id} đã {_STATUS_VI.get(task.status, task.status)} (task {task.id} is {task.status})")
-    if task.assignee_id is not None and task.assignee_id != actor.user_id:
-        raise Forbidden(f"Công việc {task.id} đã được người khác nhận (task {task.id} is claimed by someone else)")
-    if not actor.holds(task.agency_id, task.role) and task.assignee_id != actor.user_id:
-        raise Forbidden(
-            f"Bạn không giữ vai trò '{task.role}' tại cơ quan của công việc {task.id} "
-            f"(you do not hold the role '{task.role}' in this task's agency)"
-        )
+def task_documentation(session: Session, actor: Actor, task_id: int) -> str | None:
+    """The BPMN documentation of a task's step (what the modeller wrote about it)."""
+    task = load_visible_task(session, actor, task_id)
+    definition = session.get_one(ProcessDefinition, session.get_one(ProcessInstance, task.instance_id).definition_id)
+    owner = definition_of_process(session, definition, task.process_key)
+    root = parse_document(BpmnDocument(f"{owner.key}.bpmn", owner.bpmn_xml))
+    for node in root.iter(f"{{{BPMN_NS}}}userTask"):
+        if node.get("id") == task.spec_id:
+            texts = [str(doc.text or "").strip() for doc in node.iter(f"{{{BPMN_NS}}}documentation")]
+            return "\n".join(t for t in texts if t) or None
+    return None
 
 
-_STATUS_VI = {"completed": "hoàn thành", "cancelled": "bị hủy"}
+def _acting_note(session: Session, clock: Clock, actor: Actor, task: HumanTask, action: str) -> None:
+    """Record in the history that a substitute acted for an absent colleague."""
+    absent = acting_for(session, actor, task.agency_id, task.role, today_in_vietnam(clock.now()))
+    if absent is not None and task.assignee_id != actor.user_id:
+        record(session, task.instance_id, clock.now(), actor.username, "acted_for", spec_id=task.spec_id,
+               task_name=task.name, data={"on_behalf_of": absent, "action": action})
 
 
 def claim(session: Session, clock: Clock, actor: Actor, task_id: int) -> TaskRecord:
     """Take an offered task so that it is the actor's alone."""
-    task = _load(session, task_id)
-    _require_actionable(task, actor)
+    task = load_task_to_act_on(session, actor, task_id)
+    require_actionable(task, actor)
     if task.assignee_id == actor.user_id:
         return get_task(session, actor, task_id)
+    _acting_note(session, clock, actor, task, "claim")
     task.assignee_id = actor.user_id
-    record(session, task.instance_id, clock.now(), actor.username, "task_claimed", spec_id=task.spec_id, task_name=task.name)
+    record(session, task.instance_id, clock.now(), actor.username, "task_claimed",
+           spec_id=task.spec_id, task_name=task.name)
     session.flush()
     return get_task(session, actor, task_id)
 
 
 def release(session: Session, clock: Clock, actor: Actor, task_id: int) -> TaskRecord:
     """Give a claimed task back to the role's pool."""
-    task = _load(session, task_id)
-    _require_actionable(task, actor)
+    task = load_task_to_act_on(session, actor, task_id)
+    require_actionable(task, actor)
     if task.assignee_id != actor.user_id:
-        raise Conflict(f"task {task_id} is not claimed by you")
+        raise Conflict(f"Công việc {task_id} không do bạn nhận (task {task_id} is not claimed by you)")
     task.assignee_id = None
-    record(session, task.instance_id, clock.now(), actor.username, "task_released", spec_id=task.spec_id, task_name=task.name)
+    record(session, task.instance_id, clock.now(), actor.username, "task_released",
+           spec_id=task.spec_id, task_name=task.name)
+    session.flush()
+    return get_task(session, actor, task_id)
+
+
+def reassign(session: Session, clock: Clock, actor: Actor, task_id: int, username: str) -> TaskRecord:
+    """The agency head gives a ready task to a colleague who holds a work role in the task's agency."""
+    task = load_task_to_act_on(session, actor, task_id)
+    if not is_head_of(actor, task.agency_id):
+        raise Forbidden(f"Chỉ thủ trưởng cơ quan được giao lại công việc {task_id} (only the agency head may reassign)")
+    if task.status != "ready":
+        raise Conflict(f"Công việc {task_id} không còn chờ xử lý (task {task_id} is {task.status})")
+    target = session.scalars(
+        select(User)
+        .join(RoleMembership, RoleMembership.user_id == User.id)
+        .where(User.username == username, User.is_active.is_(True), RoleMembership.agency_id == task.agency_id,
+               RoleMembership.role.in_(DELEGABLE_ROLES))
+    ).first()
+    if target is None:
+        raise ValidationFailed(
+            "Người nhận phải làm việc tại cơ quan của công việc (the new assignee must work in the task's agency)",
+            details={"username": f"'{username}' không thuộc cơ quan này (not a member of this agency)"},
+        )
+    previous = session.get(User, task.assignee_id) if task.assignee_id is not None else None
+    before = previous.username if previous is not None else None
+    task.assignee_id = target.id
+    record(session, task.instance_id, clock.now(), actor.username, "task_reassigned", spec_id=task.spec_id,
+           task_name=task.name, data={"from": before, "to": target.username})
     session.flush()
     return get_task(session, actor, task_id)
 
@@ -159,13 +196,13 @@ def complete_task(
     expected_version: int | None = None,
 ) -> list[TaskRecord]:
     """Complete a task with form data; returns the instance's tasks that are now ready."""
-    task = _load(session, task_id)
-    if not can_read_instance(actor, task.agency_id):
-        raise Forbidden(f"Công việc {task_id} thuộc cơ quan khác (task {task_id} belongs to another agency)")
-    _require_actionable(task, actor)
+    task = load_task_to_act_on(session, actor, task_id)
+    require_actionable(task, actor)
     instance = session.get_one(ProcessInstance, task.instance_id)
     if instance.status != "running":
-        raise Conflict(f"Hồ sơ {instance.business_key} đang ở trạng thái {instance.status} (instance is {instance.status})")
+        raise Conflict(
+            f"Hồ sơ {instance.business_key} đang ở trạng thái {instance.status} (instance is {instance.status})"
+        )
     if expected_version is not None and expected_version != instance.version:
         raise Conflict(
             f"Hồ sơ đã thay đổi (phiên bản {instance.version}, không phải {expected_version}); vui lòng tải lại "
@@ -176,6 +213,7 @@ def complete_task(
     check_task_rules(session, instance, task, actor, submitted)
     now = clock.now()
     snapshot = runner.complete(parsed_process(session, definition), instance.state, task.spiff_task_id, submitted, now)
+    _acting_note(session, clock, actor, task, "complete")
     task.status = "completed"
     task.completed_at = now
     task.completed_by_id = actor.user_id
@@ -183,8 +221,9 @@ def complete_task(
         task.assignee_id = actor.user_id
     record(session, instance.id, now, actor.username, "task_completed", spec_id=task.spec_id, task_name=task.name,
            data=submitted)
-    store_records(session, instance, definition, task.spec_id, submitted, now, actor.username)
+    store_records(session, instance, definition, task, submitted, now, actor.username)
     apply_snapshot(session, instance, definition, snapshot, now, actor.username)
+    session.execute(delete(TaskDraft).where(TaskDraft.task_id == task.id))
     return [t for t in tasks_of_instance(session, instance.id) if t.status == "ready"]
 
 
@@ -194,3 +233,4 @@ def user_by_name(session: Session, username: str) -> User:
     if user is None:
         raise NotFound(f"no user '{username}'")
     return user
+

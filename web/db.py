@@ -36,3 +36,8 @@ def _close(exc: BaseException | None) -> Any:
 def init_app(app: Flask) -> None:
     """Close (and on error roll back) the request's session at teardown."""
     app.teardown_appcontext(_close)
+
+
+def commit() -> None:
+    """Commit the request's unit of work (views call this once, after their use case)."""
+    get_session().commit()
