@@ -4,6 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+YEAR ?= $(shell date +%Y)
 
 .PHONY: run test check lint typecheck layers install db seed deploy bench clean
 
@@ -23,6 +24,7 @@ seed: db
 
 deploy: seed
 	$(BIN)/isoflow deploy
+	$(BIN)/isoflow cycle start --year $(YEAR)
 
 ## Run the product: embedded SQLite, demo data, processes deployed, web app + scheduler.
 run: deploy

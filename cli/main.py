@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from engine import definitions, instances, tasks, timers
 from engine.accounts import actor_by_username, has_demo_accounts
+from engine.calendar_overrides import install_calendar
 from engine.clock import SystemClock
 from engine.errors import IsoflowError
 from engine.seed import seed_agencies, seed_demo_accounts
@@ -37,8 +39,18 @@ class Context:
         """A unit of work on the configured database."""
         if self._factory is None:
             self._factory = make_session_factory(make_engine(self.settings.database_url))
+            self._install_calendar()
         with unit_of_work(self._factory) as session:
             yield session
+
+
+    def _install_calendar(self) -> None:
+        # Deadlines computed by this command honour the administrator's calendar overrides.
+        try:
+            with unit_of_work(self._factory) as session:
+                install_calendar(session)
+        except (OperationalError, ProgrammingError):
+            pass  # not migrated yet (e.g. `isoflow db upgrade` itself): the public-holiday calendar applies
 
 
 def _plain(value: Any) -> Any:
@@ -313,7 +325,10 @@ def serve(obj: Context, host: str, port: int, no_scheduler: bool) -> None:
         from scheduler import build_scheduler
 
         build_scheduler(obj.settings).start()
-    app.run(host=host, port=port, use_reloader=False)
+    from waitress import serve as waitress_serve
+
+    click.echo(f"isoflow: http://{host}:{port}")
+    waitress_serve(app, host=host, port=port, threads=8)
 
 
 @main.command("scheduler")
@@ -332,3 +347,13 @@ def _refuse_demo_in_production(obj: Context) -> None:
     with obj.session() as session:
         if has_demo_accounts(session):
             _fail("demo accounts exist and ISOFLOW_ENV=production: remove them before serving")
+
+
+from cli.token_commands import tokens_group  # noqa: E402 - registered last, after `main` exists
+
+main.add_command(tokens_group)
+
+from cli.time_commands import calendar_group, simulate_command  # noqa: E402 - registered last, after `main` exists
+
+main.add_command(calendar_group)
+main.add_command(simulate_command)

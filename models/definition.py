@@ -25,7 +25,7 @@ class ProcessDefinition(Base):
     # Hash of this BPMN plus the BPMN of the pinned versions it calls: the parsed-spec cache key.
     bundle_checksum: Mapped[str] = mapped_column(String(64))
     called_definition_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
-    bpmn_xml: Mapped[str] = mapped_column(Text)
+    bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)
     forms: Mapped[dict[str, Any]] = mapped_column(JSON)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON)
     deployed_by: Mapped[str] = mapped_column(String(64))
