@@ -42,13 +42,13 @@ def check_form(name: str, form: Any) -> None:
 
 
 def _field_of(error: SchemaViolation) -> str:
-    if error.validator == "required":
-        # "'x' is a required property": the missing name is the first quoted word.
-        return str(error.message).split("'")[1]
-    if error.validator == "additionalProperties":
-        extra = str(error.message).split("'")
-        return extra[1] if len(extra) > 1 else "(form)"
+    """The dotted path of the field an error is about, rows included (e.g. `findings.1.clause`)."""
     path = [str(part) for part in error.absolute_path]
+    if error.validator in ("required", "additionalProperties"):
+        # "'x' is a required property" / "('x' was unexpected)": the field is the first quoted word.
+        quoted = str(error.message).split("'")
+        if len(quoted) > 1:
+            path.append(quoted[1])
     return ".".join(path) or "(form)"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Select, and_, delete, exists, false, or_, select, union_all
@@ -24,8 +25,9 @@ from models import Agency, HumanTask, ProcessDefinition, ProcessInstance, RoleMe
 Assignee = aliased(User)
 
 
+@cache
 def task_query() -> Select[*tuple[Any, ...]]:
-    """Tasks joined with what a list shows (instance key and version, agency, assignee, unassignable flag)."""
+    """(Built once: statements are immutable.) Tasks joined with what a list shows (instance key and version, agency, assignee, unassignable flag)."""
     holder = aliased(RoleMembership)
     supervisor = aliased(RoleMembership)
     held_here = exists().where(holder.agency_id == HumanTask.agency_id, holder.role == HumanTask.role)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
+from engine.access import reads_everything
+from engine.errors import Forbidden
 from engine.instances import instance_detail, list_instances
+from engine.tasks import unassignable_tasks
 from web.auth import login_required, require_actor
 from web.db import get_session
 
@@ -26,3 +29,13 @@ def index() -> str:
 def show(instance_id: int) -> str:
     """One cycle: its tasks, deadlines and history."""
     return render_template("instance.html", detail=instance_detail(get_session(), instance_id, require_actor()))
+
+
+@bp.get("/unassignable")
+@login_required
+def unassignable() -> str:
+    """For supervisors: ready tasks whose role nobody holds in their agency, so none is lost."""
+    actor = require_actor()
+    if not reads_everything(actor):
+        raise Forbidden("Chỉ cán bộ giám sát hoặc quản trị xem được trang này (supervisors and administrators only)")
+    return render_template("unassignable.html", tasks=unassignable_tasks(get_session(), limit=500))

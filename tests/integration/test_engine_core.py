@@ -249,3 +249,13 @@ def test_deploy_folder_errors(demo: Session, clock: VirtualClock, tmp_path: Path
     with pytest.raises(InvalidDefinition, match="no process folders"):
         definitions.deploy_folder(demo, clock, tmp_path, "test")
     assert demo.scalar(select(func.count()).select_from(ProcessDefinition)) == 1
+
+
+def test_row_errors_name_the_row() -> None:
+    from engine.forms import validate_submission
+
+    form = {"schema": {"type": "object", "properties": {"rows": {"type": "array", "items": {
+        "type": "object", "required": ["clause"], "properties": {"clause": {"type": "string"}}}}}}}
+    with pytest.raises(ValidationFailed) as raised:
+        validate_submission(form, {"rows": [{"clause": "9.2"}, {}]})
+    assert list(raised.value.details) == ["rows.1.clause"]
