@@ -29,17 +29,19 @@ from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from engine import definitions, instances, tasks  # noqa: E402
+from engine.accounts import actor_for, grant_role  # noqa: E402
 from engine.clock import VirtualClock  # noqa: E402
 from engine.deadlines import script_helpers  # noqa: E402
 from engine.errors import Forbidden  # noqa: E402
-from engine.records import Actor  # noqa: E402
+from engine.forms import validate_submission  # noqa: E402
 from engine.seed import seed_agencies, seed_demo_accounts  # noqa: E402
 from engine.spiff.scripting import RestrictedEnvironment  # noqa: E402
 from engine.spiff.time_hook import workflow_time  # noqa: E402
 from models import Agency, ProcessInstance, User  # noqa: E402
-from models.agency import ROLES  # noqa: E402
 from models.db import make_engine, make_session_factory, unit_of_work  # noqa: E402
 from models.migrate import upgrade  # noqa: E402
+
+WORK_ROLES = ("iso_officer", "agency_head", "internal_auditor", "supervisor")
 
 
 def sample_submission(form: dict[str, Any] | None, spec_id: str) -> dict[str, Any]:
@@ -66,7 +68,7 @@ def sample_submission(form: dict[str, Any] | None, spec_id: str) -> dict[str, An
     return out
 
 
-def engine_run(process: str, count: int, workdir: Path) -> tuple[float, int, list[int]]:
+def engine_run(folder: Path, process: str, count: int, workdir: Path) -> tuple[float, int, list[int]]:
     """Seconds spent completing tasks through the engine, tasks completed, state sizes after start."""
     url = f"sqlite:///{workdir / 'bench.sqlite3'}"
     upgrade(url)
@@ -75,15 +77,18 @@ def engine_run(process: str, count: int, workdir: Path) -> tuple[float, int, lis
     with unit_of_work(factory) as session:
         seed_agencies(session)
         seed_demo_accounts(session, clock)
-        definitions.deploy_folder(session, clock, ROOT / "processes", "benchmark")
+        definitions.deploy_folder(session, clock, folder, "benchmark")
         agencies = list(session.scalars(select(Agency).order_by(Agency.code).limit(count)))
+        # Two real staff members holding every work role in these agencies (segregation rules need two).
         users = list(session.scalars(select(User).order_by(User.id).limit(2)))
-        actors = [
-            Actor(u.id, u.username, frozenset((a.id, r) for a in agencies for r in ROLES)) for u in users
-        ]
+        for user in users:
+            for agency in agencies:
+                for role in WORK_ROLES:
+                    grant_role(session, user, agency, role)
+        actors = [actor_for(session, u) for u in users]
         for agency in agencies:
             instances.start_cycle(session, clock, 2024, process_key=process, agency_code=agency.code)
-        sizes = [len(s.encode()) for s in session.scalars(select(ProcessInstance.state))]
+        sizes = [len(s) for s in session.scalars(select(ProcessInstance.state))]
     completed = 0
     elapsed = 0.0
     while True:
@@ -107,9 +112,8 @@ def engine_run(process: str, count: int, workdir: Path) -> tuple[float, int, lis
     return elapsed, completed, sizes
 
 
-def raw_run(process: str, count: int) -> tuple[float, int]:
+def raw_run(folder: Path, process: str, count: int) -> tuple[float, int]:
     """Seconds spent completing the same tasks with SpiffWorkflow alone, and how many."""
-    folder = ROOT / "processes"
     parser = SpiffBpmnParser()
     for bpmn in sorted(folder.glob("*/*.bpmn")):
         parser.add_bpmn_file(str(bpmn))
@@ -145,7 +149,8 @@ def raw_run(process: str, count: int) -> tuple[float, int]:
                 if not ready:
                     break
                 task = ready[0]
-                task.data.update(sample_submission(forms.get(task.task_spec.bpmn_id), task.task_spec.bpmn_id))
+                form = forms.get(task.task_spec.bpmn_id)
+                task.data.update(validate_submission(form, sample_submission(form, task.task_spec.bpmn_id)))
                 task.run()
                 workflow.do_engine_steps()
                 state = serializer.serialize_json(workflow)
@@ -171,10 +176,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--instances", type=int, default=50)
     parser.add_argument("--process", default="iso_annual_cycle")
+    parser.add_argument("--processes-dir", type=Path, default=ROOT / "processes")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        engine_elapsed, engine_done, sizes = engine_run(args.process, args.instances, Path(tmp))
-    raw_elapsed, raw_done = raw_run(args.process, args.instances)
+        engine_elapsed, engine_done, sizes = engine_run(args.processes_dir, args.process, args.instances, Path(tmp))
+    raw_elapsed, raw_done = raw_run(args.processes_dir, args.process, args.instances)
     print(f"process {args.process}, {args.instances} instances, SQLite, started at {VirtualClock().now():%d/%m/%Y}")
     print(f"state after start: max {max(sizes)} bytes, mean {sum(sizes) // len(sizes)} bytes (goal < 8192)")
     engine_cost = _report("engine", engine_elapsed, engine_done, print)

@@ -67,20 +67,14 @@ def effective_actor(session: Session, actor: Actor, today: date) -> Actor:
     )
     own = actor.agency_ids()
     extra = {(agency, role) for agency, role in rows if agency in own}
-    return replace(actor, memberships=actor.memberships | extra) if extra - actor.memberships else actor
+    borrowed = frozenset(extra - actor.memberships)
+    return replace(actor, memberships=actor.memberships | borrowed, borrowed=borrowed) if borrowed else actor
 
 
 def acting_for(session: Session, actor: Actor, agency_id: int, role: str | None, today: date) -> str | None:
     """The absent colleague whose role the actor uses here, or None if the actor holds it themselves."""
-    if actor.user_id is None or role is None:
-        return None
-    held = session.scalar(
-        select(RoleMembership.id).where(
-            RoleMembership.user_id == actor.user_id, RoleMembership.agency_id == agency_id, RoleMembership.role == role
-        )
-    )
-    if held is not None:
-        return None
+    if actor.user_id is None or role is None or (agency_id, role) not in actor.borrowed:
+        return None  # the actor's own role (or one they cannot use at all): nobody is stood in for
     return session.scalar(
         select(User.username)
         .join(Substitution, Substitution.user_id == User.id)

@@ -60,7 +60,8 @@ def record(
 
 def _open_rows(session: Session, model: type[Any], instance_id: int, status: str) -> dict[str, Any]:
     rows: Iterable[Any] = session.scalars(select(model).where(model.instance_id == instance_id, model.status == status))
-    return {row.spiff_task_id: row for row in rows}
+    # Rows changed in memory but not yet flushed (the task being completed) count as they are now.
+    return {row.spiff_task_id: row for row in rows if row.status == status}
 
 
 def apply_snapshot(
@@ -73,8 +74,22 @@ def apply_snapshot(
 ) -> None:
     """Store the new state and project its ready tasks and waiting timers, in this transaction."""
     instance.state = snapshot.state
-    # The version check comes first, so a stale writer fails before any other row is touched.
+    # The version check comes first, so that a stale writer fails with a Conflict before it inserts
+    # the projection rows a concurrent winner also inserts (they share workflow task ids).
     flush_or_conflict(session)
+    with session.no_autoflush:
+        _project(session, instance, definition, snapshot, now, actor)
+    flush_or_conflict(session)
+
+
+def _project(
+    session: Session,
+    instance: ProcessInstance,
+    definition: ProcessDefinition,
+    snapshot: Snapshot,
+    now: datetime,
+    actor: str,
+) -> None:
     owners: dict[str, ProcessDefinition] = {}
     open_tasks = _open_rows(session, HumanTask, instance.id, "ready")
     for ready in snapshot.ready_tasks:
@@ -126,7 +141,6 @@ def apply_snapshot(
         instance.status = "completed"
         instance.ended_at = now
         record(session, instance.id, now, actor, "instance_completed")
-    flush_or_conflict(session)
 
 
 def flush_or_conflict(session: Session) -> None:

@@ -14,6 +14,8 @@ class Actor:
     user_id: int | None
     username: str
     memberships: frozenset[tuple[int, str]] = frozenset()  # (agency_id, role)
+    # Roles used only while standing in for an absent colleague (engine.delegation.effective_actor).
+    borrowed: frozenset[tuple[int, str]] = frozenset()
 
     @property
     def is_supervisor(self) -> bool:

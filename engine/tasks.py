@@ -27,7 +27,10 @@ Assignee = aliased(User)
 
 @cache
 def task_query() -> Select[*tuple[Any, ...]]:
-    """(Built once: statements are immutable.) Tasks joined with what a list shows (instance key and version, agency, assignee, unassignable flag)."""
+    """Tasks joined with what a list shows: instance key and version, agency, assignee, unassignable flag.
+
+    Built once and reused (statements are immutable); building it costs more than running it.
+    """
     holder = aliased(RoleMembership)
     supervisor = aliased(RoleMembership)
     held_here = exists().where(holder.agency_id == HumanTask.agency_id, holder.role == HumanTask.role)
@@ -85,6 +88,12 @@ def inbox(session: Session, actor: Actor, *, limit: int = 50, offset: int = 0) -
         .limit(limit)
         .offset(offset)
     )
+    return [to_record(row) for row in session.execute(query)]
+
+
+def ready_tasks_of_instance(session: Session, instance_id: int) -> list[TaskRecord]:
+    """The tasks of an instance that wait for a person now."""
+    query = task_query().where(HumanTask.instance_id == instance_id, HumanTask.status == "ready").order_by(HumanTask.id)
     return [to_record(row) for row in session.execute(query)]
 
 
@@ -226,7 +235,7 @@ def complete_task(
     store_records(session, instance, definition, task, submitted, now, actor.username)
     apply_snapshot(session, instance, definition, snapshot, now, actor.username)
     session.execute(delete(TaskDraft).where(TaskDraft.task_id == task.id))
-    return [t for t in tasks_of_instance(session, instance.id) if t.status == "ready"]
+    return ready_tasks_of_instance(session, instance.id)
 
 
 def user_by_name(session: Session, username: str) -> User:

@@ -19,7 +19,7 @@ class TaskContext:
     process_data: dict[str, Any] = field(default_factory=dict)
 
 
-def task_context(process: ParsedProcess, state: str, task_id: str) -> TaskContext:
+def task_context(process: ParsedProcess, state: bytes, task_id: str) -> TaskContext:
     """The scope and data of one task of a stored workflow (empty if the task is not there)."""
     workflow = load_state(state, process.spec, process.subprocess_specs)
     try:

@@ -55,7 +55,7 @@ class WaitingTimer:
 class Snapshot:
     """The workflow after an operation: its state text and what it now waits for."""
 
-    state: str
+    state: bytes
     ready_tasks: tuple[ReadyTask, ...]
     timers: tuple[WaitingTimer, ...]
     completed: bool
@@ -174,13 +174,13 @@ def start(process: ParsedProcess, data: Mapping[str, Any], now: datetime) -> Sna
     return _run(process, now, step)
 
 
-def _restore(process: ParsedProcess, state: str) -> BpmnWorkflow:
+def _restore(process: ParsedProcess, state: bytes) -> BpmnWorkflow:
     workflow = load_state(state, process.spec, process.subprocess_specs)
     workflow.script_engine = _script_engine()
     return workflow
 
 
-def complete(process: ParsedProcess, state: str, task_id: str, data: Mapping[str, Any], now: datetime) -> Snapshot:
+def complete(process: ParsedProcess, state: bytes, task_id: str, data: Mapping[str, Any], now: datetime) -> Snapshot:
     """Complete a ready user task with submitted data and run to the next wait."""
 
     def step() -> BpmnWorkflow:
@@ -200,7 +200,7 @@ def complete(process: ParsedProcess, state: str, task_id: str, data: Mapping[str
     return _run(process, now, step)
 
 
-def fire_timers(process: ParsedProcess, state: str, now: datetime) -> Snapshot:
+def fire_timers(process: ParsedProcess, state: bytes, now: datetime) -> Snapshot:
     """Let every timer due at `now` fire and run to the next wait."""
 
     def step() -> BpmnWorkflow:
@@ -211,7 +211,7 @@ def fire_timers(process: ParsedProcess, state: str, now: datetime) -> Snapshot:
     return _run(process, now + _TIMER_EPSILON, step)
 
 
-def cancel(process: ParsedProcess, state: str, now: datetime) -> Snapshot:
+def cancel(process: ParsedProcess, state: bytes, now: datetime) -> Snapshot:
     """Cancel the workflow: nothing stays ready or waiting."""
     with workflow_time(now):
         workflow = _restore(process, state)

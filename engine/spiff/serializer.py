@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zlib
 from typing import Any
 from uuid import UUID
 
@@ -42,23 +43,33 @@ def _build_serializer() -> BpmnWorkflowSerializer:
 
 _SERIALIZER = _build_serializer()
 _VERSION_KEY = BpmnWorkflowSerializer.VERSION_KEY
+# Task ids repeat through the tree: compression shrinks a state to about a third, for ~0.1 ms.
+_COMPRESSION_LEVEL = 6
 
 
-def dump_state(workflow: BpmnWorkflow) -> str:
-    """Serialize a workflow's state (no spec) to compact JSON."""
+def dump_state(workflow: BpmnWorkflow) -> bytes:
+    """Serialize a workflow's state (no spec) to compact, zlib-compressed JSON."""
     registry = _SERIALIZER.registry
     registry._encoder_mode = True
     try:
         dct = _SERIALIZER.to_dict(workflow)
         dct[_VERSION_KEY] = _SERIALIZER.VERSION
-        return json.dumps(dct, cls=_SERIALIZER._encoder_cls, separators=(",", ":"))
+        text = json.dumps(dct, cls=_SERIALIZER._encoder_cls, separators=(",", ":"))
     finally:
         registry._encoder_mode = False
+    return zlib.compress(text.encode("utf-8"), _COMPRESSION_LEVEL)
 
 
-def load_state(state: str, spec: Any, subprocess_specs: dict[str, Any]) -> BpmnWorkflow:
+def state_json(state: bytes | str) -> str:
+    """The JSON text of a stored state (compressed, or plain JSON as first stored)."""
+    if isinstance(state, str):
+        return state
+    return (state if state[:1] == b"{" else zlib.decompress(state)).decode("utf-8")
+
+
+def load_state(state: bytes | str, spec: Any, subprocess_specs: dict[str, Any]) -> BpmnWorkflow:
     """Restore a workflow from its state and the cached spec of its definition."""
-    dct = json.loads(state, cls=_SERIALIZER.json_decoder_cls)
+    dct = json.loads(state_json(state), cls=_SERIALIZER.json_decoder_cls)
     _SERIALIZER.migrate(dct)
     workflow: BpmnWorkflow = _SERIALIZER.from_dict(dct, spec=spec, subprocess_specs=subprocess_specs)
     return workflow

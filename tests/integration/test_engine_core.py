@@ -15,6 +15,7 @@ from engine.accounts import actor_by_username
 from engine.clock import VIETNAM, VirtualClock
 from engine.errors import Conflict, Forbidden, InvalidDefinition, NotFound, ValidationFailed, WorkflowFailed
 from engine.seed import seed_agencies, seed_demo_accounts
+from engine.spiff.serializer import state_json
 from models import HistoryEvent, HumanTask, ProcessDefinition, ProcessInstance, Timer
 from tests.helpers import FIXTURE_PROCESSES, database_snapshot
 
@@ -240,7 +241,7 @@ def test_projection_rows_match_workflow(demo: Session, clock: VirtualClock) -> N
     assert demo.scalar(select(func.count()).select_from(HumanTask).where(HumanTask.instance_id == instance_id)) == 1
     assert demo.scalar(select(func.count()).select_from(Timer).where(Timer.instance_id == instance_id)) == 1
     state = demo.scalar(select(ProcessInstance.state).where(ProcessInstance.id == instance_id))
-    assert state is not None and '"spec"' not in state and len(state.encode()) < 8 * 1024
+    assert state is not None and '"spec"' not in state_json(state) and len(state) < 8 * 1024
 
 
 def test_deploy_folder_errors(demo: Session, clock: VirtualClock, tmp_path: Path) -> None:
