@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from engine.business_calendar import BusinessCalendar, default_calendar
 from engine.calendar_overrides import add_override, import_overrides_csv, list_overrides, load_calendar, remove_override
 from engine.errors import IsoflowError
+from engine.plan_windows import PLAN_CSV
 from engine.settings import Settings
 from engine.simulation import SimulationConfig, run_simulation
 from engine.simulation_report import format_summary
@@ -181,6 +182,14 @@ def overrides_import(csv_file: Path, replace: bool) -> None:
     help="Process folders to deploy (default: the configured processes/).",
 )
 @click.option("--cycle-process", default=None, help="Key of the yearly cycle process (default: configured).")
+@click.option(
+    "--plan",
+    "plan_csv",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=PLAN_CSV,
+    show_default=True,
+    help="Appendix 2 of the province's plan (CSV): the windows of the Department's yearly plan.",
+)
 def simulate_command(
     year: int,
     agencies: int | None,
@@ -188,6 +197,7 @@ def simulate_command(
     database_url: str | None,
     processes_dir: Path | None,
     cycle_process: str | None,
+    plan_csv: Path,
 ) -> None:
     """Mô phỏng một năm / simulate a whole cycle year on a fresh database, then print a summary."""
     settings = _settings()
@@ -207,6 +217,7 @@ def simulate_command(
         agencies=agencies,
         processes_dir=processes_dir or settings.processes_dir,
         cycle_process=cycle_process or settings.cycle_process,
+        plan_csv=plan_csv,
     )
     engine = make_engine(url)
     try:

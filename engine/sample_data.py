@@ -2,8 +2,9 @@
 
 It works for whatever forms are deployed: it reads types, bounds, enums, formats, required
 fields, local `$ref`s, `oneOf`/`anyOf`/`allOf`, `if`/`then`/`else`, and a few field-name hints
-(numbers, dates, findings). Where a form has rules beyond its schema, the form author gives
-JSON Schema `examples` (for the whole form or a field) and one of them is used as is.
+(numbers, due dates ahead of today, findings, counts of the province's agencies). Where a form
+has rules beyond its schema, the form author gives JSON Schema `examples` (for the whole form or
+a field) and one of them is used as is; rules declared in process.json are the simulator's part.
 Nothing here knows a particular process.
 """
 
@@ -13,7 +14,7 @@ import copy
 import random
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -30,9 +31,18 @@ _SENTENCES = (
     "Đánh giá rủi ro và cơ hội trong giải quyết thủ tục hành chính",
     "Đào tạo chuyên gia đánh giá nội bộ",
 )
+_FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Phan", "Trương", "Bùi", "Đặng", "Đỗ", "Ngô")
+_MIDDLE = ("Văn", "Thị", "Minh", "Thanh", "Hoàng", "Ngọc", "Hữu", "Kim")
+_GIVEN = ("An", "Bình", "Cường", "Dung", "Giang", "Hải", "Hạnh", "Khoa", "Lan", "Long", "Mai", "Nam", "Phúc", "Tâm")
+_PERSON_ENDINGS = ("full_name", "owner_name", "owner", "leader", "chaired_by")  # fields that hold a person's name
 _FINDING_WORDS = ("finding", "nonconform", "non_conform", "khong_phu_hop", "nc_")
 _NUMBER_WORDS = ("number", "so_", "_no", "code", "ma_")
 _RATE_WORDS = ("rate", "ratio", "percent", "ty_le")
+_EXCEPTION_WORDS = ("changed", "needed")  # yes/no fields flagging a change from the usual: mostly no
+_DUE_WORDS = ("due", "deadline", "resubmit", "expected")  # dates a person sets ahead of today
+_DUE_DAYS = (10, 45)
+_AGENCY_WORDS = ("agenc", "recipient", "reports_", "inspected")  # counts of the province's agencies
+_ALL_AGENCIES_WORDS = ("count", "applying", "expected", "recipients")  # ... that are all of them
 _CONDITIONS = "x-isoflow-conditions"  # if/then/else parts collected from allOf
 
 
@@ -48,6 +58,12 @@ class SampleContext:
     agency_code: str = "VL-000"
     with_findings: bool = False  # this task reports nonconformities (non-empty findings lists)
     email: str = "can.bo@example.gov.vn"
+    agencies: int | None = None  # how many agencies the province has (bounds counts of agencies)
+
+
+def person_name(rng: random.Random) -> str:
+    """A plausible Vietnamese full name."""
+    return f"{rng.choice(_FAMILY)} {rng.choice(_MIDDLE)} {rng.choice(_GIVEN)}"
 
 
 def is_finding_field(name: str) -> bool:
@@ -182,8 +198,10 @@ class _Generator:
         if isinstance(schema.get("default"), bool):
             default: bool = schema["default"]
             return default if self.rng.random() < 0.85 else not default
+        if any(word in name.lower() for word in _EXCEPTION_WORDS):
+            return self.rng.random() < 0.2
         # Gates such as "approved" or "effective" mostly pass, sometimes send work back.
-        return self.rng.random() < 0.9
+        return self.rng.random() < 0.95
 
     def _bounds(self, schema: dict[str, Any]) -> tuple[float | None, float | None]:
         low = schema.get("minimum")
@@ -201,6 +219,10 @@ class _Generator:
         if is_finding_field(name):
             value = self.rng.randint(max(lo, 1), max(lo, 1, min(hi, 5))) if self.ctx.with_findings else lo
             return min(value, hi)
+        lowered = name.lower()
+        if self.ctx.agencies is not None and any(word in lowered for word in _AGENCY_WORDS):
+            total = max(lo, self.ctx.agencies if high is None else min(int(high), self.ctx.agencies))
+            return total if any(word in lowered for word in _ALL_AGENCIES_WORDS) else self.rng.randint(lo, total)
         if lo == 0 and self.rng.random() < 0.2:
             return 0
         step = int(schema.get("multipleOf", 1))
@@ -219,6 +241,8 @@ class _Generator:
         fmt = schema.get("format")
         lowered = name.lower()
         if fmt == "date":
+            if any(word in lowered for word in _DUE_WORDS):
+                return (self.ctx.today + timedelta(days=self.rng.randint(*_DUE_DAYS))).isoformat()
             return self.ctx.today.isoformat()
         if fmt == "date-time":
             return datetime.combine(self.ctx.today, datetime.min.time()).isoformat() + "+07:00"
@@ -227,6 +251,8 @@ class _Generator:
         if fmt in ("uri", "url") or "url" in lowered or "link" in lowered:
             return f"https://{self.ctx.agency_code.lower()}.example.gov.vn/iso/{self.rng.randint(1, 999)}"
         pattern = schema.get("pattern")
+        if pattern is None and lowered.endswith(_PERSON_ENDINGS):
+            return self._fit(person_name(self.rng), schema)
         candidates = []
         if pattern is not None or any(word in lowered for word in _NUMBER_WORDS):
             n = self.rng.randint(1, 999)

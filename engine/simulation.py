@@ -4,8 +4,12 @@ The simulator plays the entry points (the staff's browsers and the scheduler), s
 it owns its transactions: one per simulated morning and evening. Everything random comes from
 `random.Random(seed)` and time only from the virtual clock, so a seed always gives the same year.
 
-Each working morning, staff complete the tasks they planned for that day (with data generated
-from the task's form); each evening, reminders and escalations are sent and due timers fire.
+Each working morning, staff complete the tasks they planned for that day; each evening, reminders
+and escalations are sent and due timers fire. Form data is generated from the task's form; then the
+simulated people play the roles that the `rules` of the task's process.json demand, driven by each
+rule's own parameters (which fields, which share): the audit team and its impartial rows, who may
+sign, the mandatory documents, the share of on-site inspections. The supervisors run the Department's
+yearly plan (windows from the plan's Appendix 2) and start an inspection for each agency they choose.
 """
 
 from __future__ import annotations
@@ -14,180 +18,247 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.business_calendar import BusinessCalendar
-from engine.calendar_overrides import install_calendar
 from engine.clock import VIETNAM, VirtualClock
-from engine.deadlines import deadline_text
-from engine.definitions import deploy_folder, latest_definition
+from engine.definitions import definition_of_process, form_of, parsed_process
 from engine.errors import Forbidden, IsoflowError, ValidationFailed
-from engine.instances import business_key, start_cycle, start_instance
-from engine.records import SYSTEM, Actor
-from engine.reminders import ReminderPolicy, send_reminders
+from engine.instances import agency_by_code, business_key, start_instance
+from engine.plan_windows import start_yearly_plan
+from engine.qms_records import lookup
+from engine.records import Actor
+from engine.reminders import send_reminders
 from engine.sample_data import SampleContext, SampleDataError, generate, is_finding_field
-from engine.seed import AGENCIES_CSV, DOST_CODE, seed_agencies
 from engine.simulation_report import SimulationSummary, compute_summary
-from engine.simulation_setup import Staff, create_staff
-from engine.tasks import complete_task, task_form
+from engine.simulation_setup import SIM_ACTOR, SimulationConfig, World, build_world
+from engine.spiff.inspect import task_context
+from engine.tasks import complete_task
 from engine.timers import fire_due
-from models import Agency, HumanTask, SimulationRun
+from models import Agency, HumanTask, ProcessDefinition, ProcessInstance, SimulationRun
 from models.db import unit_of_work
 
-SIM_ACTOR = Actor(user_id=None, username="simulation")
+__all__ = ["SimulationConfig", "run_simulation"]
+
 MORNING = time(9, 0)
 EVENING = time(18, 0)
 # Working days a task waits before its holder does it: (fewest, most), by agency habit.
-_DELAY = {"prompt": (1, 4), "normal": (2, 10), "late": (5, 25)}
+_DELAY = {"prompt": (1, 3), "normal": (1, 6), "late": (3, 10)}
 _LATE_CHANCE = {"prompt": 0.02, "normal": 0.08, "late": 0.5}
-_LATE_BY = {"prompt": (1, 5), "normal": (1, 10), "late": (5, 70)}
-
-
-@dataclass(frozen=True)
-class SimulationConfig:
-    """What to simulate."""
-
-    year: int = 2024
-    seed: int = 1
-    agencies: int | None = None  # the first N agencies of the plan; None: all of them
-    processes_dir: Path = Path("processes")
-    cycle_process: str = "iso_annual_cycle"
-    legal_process: str = "iso_legal_update"
-    late_agency_share: float = 0.15
-    prompt_agency_share: float = 0.3
-    findings_rate: float = 0.35
-    legal_change_rate: float = 0.25
-    policy: ReminderPolicy = field(default_factory=ReminderPolicy)
+_LATE_BY = {"prompt": (1, 5), "normal": (1, 10), "late": (5, 40)}
+_SUPERVISOR_HABIT = "normal"
+AUDITOR_ROLE = "internal_auditor"  # audit teams are made of the agency's internal auditors
 
 
 @dataclass
-class _World:
-    """What the simulator remembers between ticks."""
+class Play:
+    """One completion being prepared: the task, its data, who may submit it (best first), what follows."""
 
-    config: SimulationConfig
-    rng: random.Random
-    clock: VirtualClock
-    calendar: BusinessCalendar
-    staff: Staff
-    agencies: dict[int, Agency]
-    habits: dict[int, str]
-    legal_days: dict[date, list[int]]
-    planned: dict[int, datetime] = field(default_factory=dict)
-    unfillable: set[int] = field(default_factory=set)
-    nonconformity_tasks: int = 0
-    problems: list[str] = field(default_factory=list)
+    session: Session
+    task: HumanTask
+    instance: ProcessInstance
+    definition: ProcessDefinition  # the definition that declares the task: its forms and rules
+    data: dict[str, Any]
+    actors: list[Actor]
+    after: list[Callable[[], None]] = field(default_factory=list)
+
+
+class RolePlayError(Exception):
+    """The simulated staff cannot satisfy a rule of the task's process."""
 
 
 def _at(day: date, moment: time) -> datetime:
     return datetime.combine(day, moment, VIETNAM)
 
 
-def _setup(session: Session, config: SimulationConfig, clock: VirtualClock, rng: random.Random) -> _World:
-    seed_agencies(session, AGENCIES_CSV, valid_from=date(config.year, 1, 1))
-    everyone = list(session.scalars(select(Agency).order_by(Agency.code)))
-    chosen = everyone[: config.agencies] if config.agencies is not None else everyone
-    home = next((a for a in everyone if a.code == DOST_CODE), everyone[0])
-    staff = create_staff(session, clock.now(), chosen, home, rng)
-    deploy_folder(session, clock, config.processes_dir, "simulation")
-    calendar = install_calendar(session)
-    habits = {}
-    for agency in chosen:
-        draw = rng.random()
-        habits[agency.id] = (
-            "late"
-            if draw < config.late_agency_share
-            else "prompt"
-            if draw < config.late_agency_share + config.prompt_agency_share
-            else "normal"
-        )
-    legal_days: dict[date, list[int]] = {}
-    if latest_definition(session, config.legal_process) is not None:
-        first, last = date(config.year, 3, 1), date(config.year, 10, 31)
-        span = (last - first).days
-        for agency in chosen:
-            if rng.random() < config.legal_change_rate:
-                day = calendar.next_working_day(first + timedelta(days=rng.randint(0, span)))
-                legal_days.setdefault(day, []).append(agency.id)
-    if config.agencies is None:
-        start_cycle(session, clock, config.year, process_key=config.cycle_process, actor=SIM_ACTOR)
-    else:
-        for agency in chosen:
-            start_cycle(
-                session, clock, config.year, process_key=config.cycle_process, agency_code=agency.code, actor=SIM_ACTOR
-            )
-    session.add(
-        SimulationRun(
-            year=config.year,
-            seed=config.seed,
-            agencies=len(chosen),
-            started_at=clock.now(),
-            finished_at=None,
-            summary={},
-        )
-    )
-    return _World(config, rng, clock, calendar, staff, {a.id: a for a in chosen}, habits, legal_days)
-
-
-def _plan(world: _World, task: HumanTask) -> datetime:
+def _plan(world: World, task: HumanTask) -> datetime:
     """When the task's holder will do it: soon, or by its due date, or (sometimes) late."""
-    habit = world.habits.get(task.agency_id, "normal")
-    rng, today = world.rng, world.clock.now().astimezone(VIETNAM).date()
-    day = world.calendar.add_working_days(today, rng.randint(*_DELAY[habit]))
+    habit = _SUPERVISOR_HABIT if task.role == "supervisor" else world.habits.get(task.agency_id, "normal")
+    rng, calendar, today = world.rng, world.calendar, world.clock.now().astimezone(VIETNAM).date()
+    day = calendar.add_working_days(today, rng.randint(*_DELAY[habit]))
     if task.due_at is not None:
         due_day = task.due_at.astimezone(VIETNAM).date()
         if rng.random() < _LATE_CHANCE[habit]:
-            day = world.calendar.add_working_days(due_day, rng.randint(*_LATE_BY[habit]))
+            day = calendar.add_working_days(max(due_day, today), rng.randint(*_LATE_BY[habit]))
         elif day > due_day:
-            span = max(0, world.calendar.working_days_between(today, due_day))
-            day = world.calendar.add_working_days(today, rng.randint(min(1, span), span)) if span else today
+            span = max(0, calendar.working_days_between(today, due_day))
+            day = calendar.add_working_days(today, rng.randint(min(1, span), span)) if span else today
     return _at(day, MORNING)
 
 
-def _legal_update_data(world: _World, agency: Agency, number: int) -> dict[str, Any]:
-    effective = world.clock.now().astimezone(VIETNAM).date() - timedelta(days=world.rng.randint(0, 20))
-    due = world.calendar.add_months(effective, 3)
-    return {
-        "legal_document": f"Nghị định {number}/{world.config.year}/NĐ-CP sửa đổi thủ tục hành chính",
-        "legal_document_number": f"{number}/{world.config.year}/NĐ-CP",
-        "effective_date": effective.isoformat(),
-        "update_due": deadline_text(due.year, due.month, due.day),
-    }
+def _start(session: Session, world: World, process_key: str, agency: Agency, data: dict[str, Any]) -> None:
+    """Start a process for an agency as the simulated staff would; its start data is remembered for its forms."""
+    key = business_key(agency.code, world.config.year, process_key, world.config.cycle_process)
+    try:
+        with session.begin_nested():
+            result = start_instance(session, world.clock, process_key, agency, world.config.year, key=key,
+                                    data=data, actor=SIM_ACTOR)
+        world.start_data[result.instance_id] = data
+    except IsoflowError as exc:
+        world.problems.append(f"{key}: {exc.message}")
 
 
-def _start_legal_updates(session: Session, world: _World, today: date) -> None:
-    for agency_id in world.legal_days.get(today, []):
-        agency = world.agencies[agency_id]
-        key = business_key(agency.code, world.config.year, world.config.legal_process, world.config.cycle_process)
-        data = _legal_update_data(world, agency, world.rng.randint(10, 199))
+def _start_scheduled(session: Session, world: World, today: date) -> None:
+    config = world.config
+    for agency_id, data in world.legal_days.get(today, []):
+        _start(session, world, config.legal_process, world.agencies[agency_id], data)
+    if world.plan_day == today:
         try:
             with session.begin_nested():
-                start_instance(
-                    session,
-                    world.clock,
-                    world.config.legal_process,
-                    agency,
-                    world.config.year,
-                    key=key,
-                    data=data,
-                    actor=SIM_ACTOR,
-                )
+                start_yearly_plan(session, world.clock, config.year, csv_path=config.plan_csv,
+                                  process_key=config.plan_process, actor=SIM_ACTOR)
         except IsoflowError as exc:
-            world.problems.append(f"{key}: {exc.message}")
+            world.problems.append(f"{config.plan_process}: {exc.message}")
 
 
-def _fill(world: _World, session: Session, task: HumanTask) -> dict[str, Any] | None:
-    form = task_form(session, SYSTEM, task.id)
+# --- The simulated staff play the roles that the rules of process.json (engine/task_rules.py) demand. ---
+
+
+def _task_data(play: Play) -> dict[str, Any]:
+    definition = play.session.get_one(ProcessDefinition, play.instance.definition_id)
+    context = task_context(parsed_process(play.session, definition), play.instance.state, play.task.spiff_task_id)
+    return context.data
+
+
+def _audit_team(world: World, play: Play, generated: Any) -> list[dict[str, Any]]:
+    """Two or three of the agency's internal auditors (each from another unit), the first one leading."""
+    auditors = list(world.staff.holders(play.task.agency_id, AUDITOR_ROLE))
+    chosen = world.rng.sample(auditors, min(len(auditors), world.rng.randint(2, 3)))
+    template = generated[0] if isinstance(generated, list) and generated and isinstance(generated[0], dict) else {}
+    team = []
+    for index, actor in enumerate(chosen):
+        person = world.staff.people[actor.username]
+        member = {**template, "username": actor.username, "unit": person.unit}
+        if "full_name" in template:
+            member["full_name"] = person.full_name
+        if "lead" in template:
+            member["lead"] = index == 0
+        team.append(member)
+    return team
+
+
+def _impartial_auditors(world: World, play: Play, rule: dict[str, Any]) -> None:
+    """The plan names the team; each row pairs a team member with a unit other than their own."""
+    source, _, path = str(rule.get("team", "form.team")).partition(".")
+    if source == "form":
+        play.data[path] = _audit_team(world, play, play.data.get(path))
+        team = play.data[path]
+    else:
+        team = lookup(_task_data(play), path)
+    members = [str(m.get("username")) for m in team or [] if isinstance(m, dict)]
+    if rule.get("submitter_in_team"):
+        play.actors = [a for a in play.actors if a.username in members]
+        members = [a.username for a in play.actors[:1]]  # whoever submits records their own rows
+    if not members:
+        raise RolePlayError(f"no simulated member of the audit team may do {play.task.spec_id}")
+    rows = play.data.get(str(rule.get("rows", "rows"))) or []
+    if rows and source == "form":  # a plan gives every team member at least one unit to audit
+        rows += [dict(rows[0]) for _ in range(len(members) - len(rows))]
+    units = world.staff.units.get(play.task.agency_id, ())
+    for index, row in enumerate(rows):
+        auditor = members[index % len(members)]
+        person = world.staff.person(auditor)
+        others = [u for u in units if person is None or u != person.unit]
+        row["auditor"] = auditor
+        row["unit"] = world.rng.choice(others) if others else row.get("unit")
+
+
+def _different_person(world: World, play: Play, rule: dict[str, Any]) -> None:
+    """Whoever did `other_task` in this instance is asked last."""
+    done = set(
+        play.session.scalars(
+            select(HumanTask.completed_by_id).where(
+                HumanTask.instance_id == play.task.instance_id,
+                HumanTask.spec_id == str(rule.get("other_task")),
+                HumanTask.status == "completed",
+            )
+        )
+    )
+    play.actors.sort(key=lambda actor: actor.user_id in done)
+
+
+def _mandatory_documents(world: World, play: Play, rule: dict[str, Any]) -> None:
+    """The list gets a row for every kind the framework model version makes mandatory."""
+    lists = play.definition.settings.get("mandatory_documents", {})
+    required = lists.get(str(play.data.get(str(rule.get("version_field", "framework_version")))), [])
+    rows_field, kind_field = str(rule.get("rows", "documents")), str(rule.get("field", "kind"))
+    rows = play.data.setdefault(rows_field, [])
+    present = {row.get(kind_field) for row in rows}
+    template = rows[0] if rows else {}
+    rows += [{**template, kind_field: kind} for kind in required if kind not in present]
+
+
+def _onsite_share(world: World, play: Play, rule: dict[str, Any]) -> None:
+    """At least the legal share of the year's agencies, chosen at random; each then gets an inspection."""
+    year, process = play.instance.cycle_year, str(rule.get("process", world.config.cycle_process))
+    codes = sorted(
+        play.session.scalars(
+            select(func.distinct(Agency.code))
+            .join(ProcessInstance, ProcessInstance.agency_id == Agency.id)
+            .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+            .where(ProcessDefinition.key == process, ProcessInstance.cycle_year == year,
+                   ProcessInstance.status != "cancelled")
+        )
+    )
+    numerator, denominator = (int(n) for n in rule.get("share", [1, 3]))
+    needed = -(-len(codes) * numerator // denominator)
+    chosen = sorted(world.rng.sample(codes, min(len(codes), needed + world.rng.randint(0, needed // 10))))
+    play.data[str(rule.get("field", "onsite_agencies"))] = chosen
+
+    def inspect_on_site() -> None:
+        for code in chosen:
+            agency = agency_by_code(play.session, code)
+            _start(play.session, world, world.config.inspection_process, agency, dict(world.config.inspection_data))
+
+    play.after.append(inspect_on_site)
+
+
+_ROLE_PLAY: dict[str, Callable[[World, Play, dict[str, Any]], None]] = {
+    "impartial_auditors": _impartial_auditors,
+    "different_person": _different_person,
+    "mandatory_documents": _mandatory_documents,
+    "onsite_share": _onsite_share,
+}
+
+
+def _play_rules(world: World, play: Play) -> None:
+    """Shape the data and order the actors so that the task's rules are kept, as real staff would."""
+    for rule in play.definition.settings.get("rules", []):
+        if rule.get("task") != play.task.spec_id:
+            continue
+        if not all(play.data.get(name) == value for name, value in (rule.get("when") or {}).items()):
+            continue
+        handler = _ROLE_PLAY.get(str(rule.get("rule")))
+        if handler is None:
+            raise RolePlayError(f"the simulator does not know the rule {rule.get('rule')!r}")
+        handler(world, play, rule)
+
+
+def _definition(session: Session, world: World, task: HumanTask) -> tuple[ProcessInstance, ProcessDefinition]:
+    """The task's instance and the pinned definition its step belongs to (a called one for a sub-process)."""
+    instance = session.get_one(ProcessInstance, task.instance_id)
+    cache_key = (instance.definition_id, task.process_key)
+    owner_id = world.owners.get(cache_key)
+    if owner_id is None:
+        owner = definition_of_process(session, session.get_one(ProcessDefinition, instance.definition_id),
+                                      task.process_key)
+        world.owners[cache_key] = owner.id
+        return instance, owner
+    return instance, session.get_one(ProcessDefinition, owner_id)
+
+
+def _fill(world: World, session: Session, task: HumanTask, definition: ProcessDefinition) -> dict[str, Any] | None:
+    """Data generated from the task's form, with what the process was started with filled in as given."""
+    form = form_of(session, definition, task.process_key, task.spec_id)
     if form is None:
         return {}
-    with_findings = world.rng.random() < world.config.findings_rate
-    agency = world.agencies.get(task.agency_id)
-    code = agency.code if agency is not None else "VL-000"
+    code = world.codes.get(task.agency_id, "VL-000")
     today = world.clock.now().astimezone(VIETNAM).date()
-    ctx = SampleContext(today, code, with_findings, f"iso.{code.lower()}@example.invalid")
+    with_findings = world.rng.random() < world.config.findings_rate
+    ctx = SampleContext(today, code, with_findings, f"iso.{code.lower()}@example.invalid", len(world.agencies))
     try:
         data = generate(form["schema"], world.rng, ctx)
     except SampleDataError as exc:
@@ -195,19 +266,28 @@ def _fill(world: _World, session: Session, task: HumanTask) -> dict[str, Any] | 
         return None
     if not isinstance(data, dict):
         return None
-    if any(is_finding_field(k) and isinstance(v, (list, int)) and v for k, v in data.items()):
-        world.nonconformity_tasks += 1
+    given = world.start_data.get(task.instance_id, {})
+    data.update({k: v for k, v in given.items() if k in form["schema"].get("properties", {})})
     return data
 
 
-def _try_holders(world: _World, session: Session, task: HumanTask, holders: list[Actor], data: dict[str, Any]) -> str:
-    for actor in holders:
+def _holders(world: World, task: HumanTask) -> list[Actor]:
+    """Who could do the task, in a random order (colleagues share work), its assignee first."""
+    holders = list(world.staff.holders(task.agency_id, task.role))
+    world.rng.shuffle(holders)
+    if task.assignee_id is not None:
+        holders.sort(key=lambda a: a.user_id != task.assignee_id)
+    return holders
+
+
+def _try_holders(world: World, session: Session, play: Play) -> str:
+    for actor in play.actors:
         try:
             with session.begin_nested():
-                complete_task(session, world.clock, actor, task.id, data)
+                complete_task(session, world.clock, actor, play.task.id, play.data)
             return "done"
         except Forbidden:
-            continue  # e.g. segregation of duties: a colleague holding the role does it
+            continue  # a colleague holding the role may do it
         except ValidationFailed as exc:
             return f"invalid: {exc.message} {exc.details}"
         except IsoflowError as exc:
@@ -215,18 +295,26 @@ def _try_holders(world: _World, session: Session, task: HumanTask, holders: list
     return "nobody may complete it"
 
 
-def _complete(world: _World, session: Session, task: HumanTask) -> bool:
-    holders = world.staff.holders(task.agency_id, task.role)
-    if task.assignee_id is not None:
-        holders = sorted(holders, key=lambda a: a.user_id != task.assignee_id)
+def _complete(world: World, session: Session, task: HumanTask) -> bool:
+    instance, definition = _definition(session, world, task)
     outcome = f"nobody holds the role {task.role!r}"
-    for _ in range(3 if holders else 0):
-        data = _fill(world, session, task)
+    for _ in range(3 if world.staff.holders(task.agency_id, task.role) else 0):
+        data = _fill(world, session, task, definition)
         if data is None:
             outcome = "no data"
             break
-        outcome = _try_holders(world, session, task, holders, data)
+        play = Play(session, task, instance, definition, data, _holders(world, task))
+        try:
+            _play_rules(world, play)
+        except RolePlayError as exc:
+            outcome = f"cannot play the rules: {exc}"
+            break
+        outcome = _try_holders(world, session, play)
         if outcome == "done":
+            if any(is_finding_field(k) and isinstance(v, (list, int)) and v for k, v in play.data.items()):
+                world.nonconformity_tasks += 1
+            for follow_up in play.after:
+                follow_up()
             return True
         if not outcome.startswith("invalid"):
             break
@@ -235,8 +323,8 @@ def _complete(world: _World, session: Session, task: HumanTask) -> bool:
     return False
 
 
-def _morning(session: Session, world: _World, today: date) -> int:
-    _start_legal_updates(session, world, today)
+def _morning(session: Session, world: World, today: date) -> int:
+    _start_scheduled(session, world, today)
     now = world.clock.now()
     ready = list(session.scalars(select(HumanTask).where(HumanTask.status == "ready").order_by(HumanTask.id)))
     done = 0
@@ -251,7 +339,7 @@ def _morning(session: Session, world: _World, today: date) -> int:
     return done
 
 
-def _evening(session: Session, world: _World) -> None:
+def _evening(session: Session, world: World) -> None:
     now = world.clock.now()
     # Reminders first: the overdue step is logged with the due date before the deadline timer fires.
     send_reminders(session, now, policy=world.config.policy, calendar=world.calendar)
@@ -264,11 +352,10 @@ def run_simulation(
 ) -> SimulationSummary:
     """Run the whole year on a prepared database (see simulation_setup.prepare_database)."""
     rng = random.Random(config.seed)  # noqa: S311 - a reproducible simulation, not cryptography
-    calendar_probe = BusinessCalendar()
-    first = calendar_probe.next_working_day(date(config.year, 1, 1))
+    first = BusinessCalendar().next_working_day(date(config.year, 1, 1))
     clock = VirtualClock(_at(first, time(8, 0)))
     with unit_of_work(factory) as session:
-        world = _setup(session, config, clock, rng)
+        world = build_world(session, config, clock, rng)
     day = first
     while day.year == config.year:
         if world.calendar.is_working_day(day):
@@ -289,6 +376,7 @@ def run_simulation(
             year=config.year,
             seed=config.seed,
             agencies=len(world.agencies),
+            cycle_process=config.cycle_process,
             legal_process=config.legal_process,
             nonconformity_tasks=world.nonconformity_tasks,
             unfillable_tasks=len(world.unfillable),

@@ -93,3 +93,20 @@ def test_examples_are_used_as_given() -> None:
     assert generate(schema, random.Random(2), SampleContext(TODAY)) == {"team": ["An", "Bình"]}
     whole = {**schema, "examples": [{"team": ["Cường"]}]}
     assert generate(whole, random.Random(2), SampleContext(TODAY)) == {"team": ["Cường"]}
+
+
+def test_field_name_hints() -> None:
+    fields = {
+        "due_date": {"type": "string", "format": "date"},
+        "meeting_date": {"type": "string", "format": "date"},
+        "owner_name": {"type": "string", "maxLength": 200},
+        "agency_count": {"type": "integer", "minimum": 0},
+        "reports_received": {"type": "integer", "minimum": 0},
+        "members_changed": {"type": "boolean"},
+    }
+    schema = {"type": "object", "required": list(fields), "properties": fields}
+    values = [generate(schema, random.Random(seed), SampleContext(TODAY, agencies=143)) for seed in range(200)]
+    assert all(v["due_date"] > TODAY.isoformat() == v["meeting_date"] for v in values), "a due date lies ahead"
+    assert all(len(v["owner_name"].split()) == 3 for v in values), "a person's name, not a sentence"
+    assert all(v["agency_count"] == 143 and 0 <= v["reports_received"] <= 143 for v in values)
+    assert 0 < sum(v["members_changed"] for v in values) < 80, "a change is the exception"
