@@ -126,10 +126,14 @@ def definition_of_process(session: Session, definition: ProcessDefinition, proce
     """The pinned definition that a task of `process_key` belongs to (the definition or one it calls)."""
     if process_key == definition.key:
         return definition
-    for called in called_closure(session, list(definition.called_definition_ids)):
-        if called.key == process_key:
-            return called
-    return definition
+    # Stored versions never change: what a definition calls is looked up once per session.
+    cache: dict[int, dict[str, int]] = session.info.setdefault("isoflow.called_ids", {})
+    called = cache.get(definition.id)
+    if called is None:
+        closure = called_closure(session, list(definition.called_definition_ids))
+        called = cache.setdefault(definition.id, {row.key: row.id for row in closure})
+    called_id = called.get(process_key)
+    return session.get_one(ProcessDefinition, called_id) if called_id is not None else definition
 
 
 def form_of(session: Session, definition: ProcessDefinition, process_key: str, spec_id: str) -> dict[str, Any] | None:

@@ -15,6 +15,7 @@ Field sources: "form", "form.<path>", "row.<path>", "task.<path>" (the task's wo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -22,10 +23,9 @@ from sqlalchemy import Date, DateTime, String, delete, inspect, select
 from sqlalchemy.orm import Session
 
 from engine.clock import VIETNAM
-from engine.definitions import definition_of_process, parsed_process
+from engine.definitions import definition_of_process
 from engine.errors import InvalidDefinition
-from engine.spiff.inspect import TaskContext, task_context
-from engine.spiff.loader import ParsedProcess
+from engine.spiff.inspect import TaskContext
 from models import HumanTask, ProcessDefinition, ProcessInstance
 from models.qms import RECORD_KINDS, QmsRecord
 
@@ -39,33 +39,16 @@ def lookup(value: Any, path: str) -> Any:
     return value
 
 
+@dataclass(frozen=True)
 class _Sources:
-    """Resolves field sources for one completion; reads the workflow state only when asked."""
+    """Resolves field sources for one completion (`context`: the task as it was before completing)."""
 
-    def __init__(
-        self,
-        process: ParsedProcess,
-        instance: ProcessInstance,
-        task: HumanTask,
-        form: dict[str, Any],
-        now: datetime,
-        actor: str,
-    ) -> None:
-        self.process, self.instance, self.task, self.form, self.now, self.actor = (
-            process,
-            instance,
-            task,
-            form,
-            now,
-            actor,
-        )
-        self._context: TaskContext | None = None
-
-    @property
-    def context(self) -> TaskContext:
-        if self._context is None:
-            self._context = task_context(self.process, self.instance.state, self.task.spiff_task_id)
-        return self._context
+    instance: ProcessInstance
+    task: HumanTask
+    form: dict[str, Any]
+    context: TaskContext
+    now: datetime
+    actor: str
 
     def value(self, source: str, row: dict[str, Any] | None = None) -> Any:
         head, _, path = source.partition(".")
@@ -152,18 +135,6 @@ def _delete_of(model: type[QmsRecord], sources: _Sources, scope: str, key: str) 
     return delete(model).where(model.instance_id == sources.instance.id, model.scope == scope, model.record_key == key)
 
 
-def _completed_task(session: Session, instance: ProcessInstance, spec_id: str) -> HumanTask | None:
-    # Callers that pass only the spec id: the task being completed is the one changed in this session.
-    for obj in list(session.dirty):
-        if isinstance(obj, HumanTask) and obj.instance_id == instance.id and obj.spec_id == spec_id:
-            return obj
-    return session.scalars(
-        select(HumanTask)
-        .where(HumanTask.instance_id == instance.id, HumanTask.spec_id == spec_id, HumanTask.status == "completed")
-        .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc())
-    ).first()
-
-
 def mappings_for(
     session: Session, definition: ProcessDefinition, process_key: str, spec_id: str
 ) -> list[dict[str, Any]]:
@@ -176,17 +147,15 @@ def store_records(
     session: Session,
     instance: ProcessInstance,
     definition: ProcessDefinition,
-    task: HumanTask | str,
+    task: HumanTask,
     data: dict[str, Any],
+    context: TaskContext,
     now: datetime,
     actor: str,
 ) -> None:
     """Write the typed records a completed task produces, as its process.json "records" declare."""
-    human = task if isinstance(task, HumanTask) else _completed_task(session, instance, task)
-    if human is None:
-        return
-    sources = _Sources(parsed_process(session, definition), instance, human, data, now, actor)
-    for mapping in mappings_for(session, definition, human.process_key, human.spec_id):
+    sources = _Sources(instance, task, data, context, now, actor)
+    for mapping in mappings_for(session, definition, task.process_key, task.spec_id):
         when = mapping.get("when") or {}
         if all(data.get(name) == value for name, value in when.items()):
             _apply(session, mapping, sources)

@@ -19,11 +19,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.definitions import definition_of_process, parsed_process
+from engine.definitions import definition_of_process
 from engine.errors import Forbidden, InvalidDefinition, ValidationFailed
 from engine.qms_records import lookup
 from engine.records import Actor
-from engine.spiff.inspect import TaskContext, task_context
+from engine.spiff.inspect import TaskContext
 from models import Agency, HumanTask, ProcessDefinition, ProcessInstance, User
 
 
@@ -37,10 +37,8 @@ class Completion:
     actor: Actor
     data: dict[str, Any]
 
-    def context_of(self, spiff_task_id: str) -> TaskContext:
-        """Scope and data of a task of this instance, from its stored workflow state."""
-        definition = self.session.get_one(ProcessDefinition, self.instance.definition_id)
-        return task_context(parsed_process(self.session, definition), self.instance.state, spiff_task_id)
+    # Scope and data of a task of this instance (from the workflow loaded for this completion).
+    context_of: Callable[[str], TaskContext]
 
 
 def _norm(text: Any) -> str:
@@ -159,7 +157,12 @@ def _settings_of(session: Session, instance: ProcessInstance, task: HumanTask) -
 
 
 def check_task_rules(
-    session: Session, instance: ProcessInstance, task: HumanTask, actor: Actor, data: dict[str, Any]
+    session: Session,
+    instance: ProcessInstance,
+    task: HumanTask,
+    actor: Actor,
+    data: dict[str, Any],
+    context_of: Callable[[str], TaskContext],
 ) -> None:
     """Raise Forbidden or ValidationFailed if the completion breaks a rule of the task's process."""
     for rule in _settings_of(session, instance, task).get("rules", []):
@@ -170,4 +173,4 @@ def check_task_rules(
         check = RULES.get(str(rule.get("rule")))
         if check is None:
             raise InvalidDefinition(f"rules: unknown rule '{rule.get('rule')}'")
-        check(Completion(session, instance, task, actor, data), rule)
+        check(Completion(session, instance, task, actor, data, context_of), rule)

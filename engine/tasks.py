@@ -221,9 +221,11 @@ def complete_task(
         )
     definition = session.get_one(ProcessDefinition, instance.definition_id)
     submitted = validate_submission(form_of(session, definition, task.process_key, task.spec_id), data)
-    check_task_rules(session, instance, task, actor, submitted)
+    workflow = runner.open_workflow(parsed_process(session, definition), instance.state)
+    check_task_rules(session, instance, task, actor, submitted, workflow.context)
+    context = workflow.context(task.spiff_task_id)
     now = clock.now()
-    snapshot = runner.complete(parsed_process(session, definition), instance.state, task.spiff_task_id, submitted, now)
+    snapshot = workflow.complete(task.spiff_task_id, submitted, now)
     _acting_note(session, clock, actor, task, "complete")
     task.status = "completed"
     task.completed_at = now
@@ -232,7 +234,7 @@ def complete_task(
         task.assignee_id = actor.user_id
     record(session, instance.id, now, actor.username, "task_completed", spec_id=task.spec_id, task_name=task.name,
            data=submitted)
-    store_records(session, instance, definition, task, submitted, now, actor.username)
+    store_records(session, instance, definition, task, submitted, context, now, actor.username)
     apply_snapshot(session, instance, definition, snapshot, now, actor.username)
     session.execute(delete(TaskDraft).where(TaskDraft.task_id == task.id))
     return ready_tasks_of_instance(session, instance.id)

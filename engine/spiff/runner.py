@@ -18,6 +18,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.deadlines import script_helpers
 from engine.errors import Conflict, NotFound, WorkflowFailed
+from engine.spiff.inspect import TaskContext, context_in
 from engine.spiff.loader import ParsedProcess
 from engine.spiff.scripting import RestrictedEnvironment, ScriptRefused
 from engine.spiff.serializer import dump_state, load_state
@@ -180,24 +181,45 @@ def _restore(process: ParsedProcess, state: bytes) -> BpmnWorkflow:
     return workflow
 
 
+class OpenWorkflow:
+    """A stored workflow loaded once for one operation: inspect its tasks, then complete one."""
+
+    def __init__(self, process: ParsedProcess, state: bytes) -> None:
+        self.process = process
+        self._workflow = _restore(process, state)
+
+    def context(self, task_id: str) -> TaskContext:
+        """Scope and data of a task as they are now."""
+        return context_in(self._workflow, task_id)
+
+    def complete(self, task_id: str, data: Mapping[str, Any], now: datetime) -> Snapshot:
+        """Complete a ready user task with submitted data and run to the next wait (once per load)."""
+
+        def step() -> BpmnWorkflow:
+            workflow = self._workflow
+            try:
+                task = workflow.get_task_from_id(UUID(task_id))
+            except (ValueError, SpiffWorkflowException):
+                task = None
+            if task is None:
+                raise NotFound(f"task {task_id} is not part of this workflow")
+            if task.state != TaskState.READY or not task.task_spec.manual:
+                raise Conflict(f"task {task_id} is not waiting for completion")
+            task.data.update(data)
+            task.run()
+            return workflow
+
+        return _run(self.process, now, step)
+
+
+def open_workflow(process: ParsedProcess, state: bytes) -> OpenWorkflow:
+    """Load a stored workflow for inspection and one completion."""
+    return OpenWorkflow(process, state)
+
+
 def complete(process: ParsedProcess, state: bytes, task_id: str, data: Mapping[str, Any], now: datetime) -> Snapshot:
     """Complete a ready user task with submitted data and run to the next wait."""
-
-    def step() -> BpmnWorkflow:
-        workflow = _restore(process, state)
-        try:
-            task = workflow.get_task_from_id(UUID(task_id))
-        except (ValueError, SpiffWorkflowException):
-            task = None
-        if task is None:
-            raise NotFound(f"task {task_id} is not part of this workflow")
-        if task.state != TaskState.READY or not task.task_spec.manual:
-            raise Conflict(f"task {task_id} is not waiting for completion")
-        task.data.update(data)
-        task.run()
-        return workflow
-
-    return _run(process, now, step)
+    return open_workflow(process, state).complete(task_id, data, now)
 
 
 def fire_timers(process: ParsedProcess, state: bytes, now: datetime) -> Snapshot:
