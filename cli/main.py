@@ -20,6 +20,7 @@ from engine.accounts import actor_by_username, has_demo_accounts
 from engine.calendar_overrides import install_calendar
 from engine.clock import SystemClock
 from engine.errors import IsoflowError
+from engine.plan_windows import start_yearly_plan
 from engine.seed import seed_agencies, seed_demo_accounts
 from engine.settings import Settings
 from models.db import make_engine, make_session_factory, unit_of_work
@@ -158,6 +159,27 @@ def cycle_start(obj: Context, year: int, agency_code: str | None) -> None:
         )
     created = sum(1 for r in results if r.created)
     click.echo(f"Instances created: {created}")
+
+
+@main.group()
+def plan() -> None:
+    """The Department's yearly plan (dost_yearly_plan)."""
+
+
+@plan.command("start")
+@click.option("--year", type=int, required=True)
+@click.option("--csv", "csv_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="The plan's Appendix 2 as CSV (default: the seed plan's).")
+@pass_ctx
+def plan_start(obj: Context, year: int, csv_path: Path | None) -> None:
+    """Start the yearly plan of the province, its phase windows read from the plan (idempotent)."""
+    with obj.session() as session:
+        if csv_path is None:
+            result = start_yearly_plan(session, obj.clock, year)
+        else:
+            result = start_yearly_plan(session, obj.clock, year, csv_path=csv_path)
+    state = "Started" if result.created else "Already running"
+    click.echo(f"{state}: instance {result.instance_id} ({result.business_key})")
 
 
 @main.group("instances")

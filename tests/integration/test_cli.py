@@ -68,3 +68,13 @@ def test_production_refuses_demo_accounts(isoflow: CliRunner, monkeypatch: pytes
     monkeypatch.setenv("ISOFLOW_ENV", "production")
     assert "production" in run(isoflow, "seed", ok=False)
     assert "Agencies added: 143; demo accounts: 0" in run(isoflow, "seed", "--no-demo")
+
+
+def test_the_departments_yearly_plan_starts_once(isoflow: CliRunner) -> None:
+    run(isoflow, "db", "upgrade")
+    run(isoflow, "seed")
+    run(isoflow, "deploy")
+    assert "Started" in run(isoflow, "plan", "start", "--year", "2024")
+    assert "Already running" in run(isoflow, "plan", "start", "--year", "2024")
+    listed = json.loads(run(isoflow, "instances", "list", "--json"))
+    assert [i["business_key"] for i in listed] == ["VL-013/2024/dost_yearly_plan"]
