@@ -15,7 +15,7 @@ import click
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
-from engine import definitions, instances, tasks, timers
+from engine import definitions, instances, task_queries, tasks, timers
 from engine.accounts import actor_by_username, has_demo_accounts
 from engine.calendar_overrides import install_calendar
 from engine.clock import SystemClock
@@ -261,7 +261,7 @@ def tasks_group() -> None:
 def tasks_list(obj: Context, username: str, as_json: bool) -> None:
     """A user's inbox."""
     with obj.session() as session:
-        rows = tasks.inbox(session, actor_by_username(session, username), limit=1000)
+        rows = task_queries.inbox(session, actor_by_username(session, username), limit=1000)
     if as_json:
         _emit_json(rows)
         return

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import ValidationFailed
 from engine.records import Actor, TaskRecord
-from engine.tasks import offered_to, task_query, to_record
+from engine.task_queries import offered_to, task_query, to_record
 from models import Agency, HumanTask
 
 # open: mine + offered to my roles; team: every ready task of agencies I head; done: what I completed.

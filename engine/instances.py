@@ -25,7 +25,7 @@ from engine.records import (
     TimerRecord,
 )
 from engine.spiff import runner
-from engine.tasks import tasks_of_instance
+from engine.task_queries import tasks_of_instance
 from models import Agency, HistoryEvent, ProcessDefinition, ProcessInstance, Timer
 
 

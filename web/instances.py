@@ -7,7 +7,7 @@ from flask import Blueprint, render_template, request
 from engine.access import reads_everything
 from engine.errors import Forbidden
 from engine.instances import instance_detail, list_instances
-from engine.tasks import unassignable_tasks
+from engine.task_queries import unassignable_tasks
 from web.auth import login_required, require_actor
 from web.db import get_session
 

@@ -14,7 +14,8 @@ from engine.drafts import load_draft, save_draft
 from engine.errors import ValidationFailed
 from engine.records import Actor
 from engine.task_access import task_permissions
-from engine.tasks import claim, complete_task, get_task, release, task_documentation, task_form, tasks_of_instance
+from engine.task_queries import tasks_of_instance
+from engine.tasks import claim, complete_task, get_task, release, task_documentation, task_form
 from web.auth import login_required, require_actor
 from web.db import commit, get_clock, get_session
 from web.form_model import PREFIX, Field, build_fields, field_labels, parse_submission, shown

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import definitions, instances, tasks, timers
+from engine import definitions, instances, task_queries, tasks, timers
 from engine.accounts import actor_by_username
 from engine.clock import VIETNAM, VirtualClock
 from engine.errors import Conflict, Forbidden, InvalidDefinition, NotFound, ValidationFailed, WorkflowFailed
@@ -40,7 +40,7 @@ def start_demo(session: Session, clock: VirtualClock, code: str = "VL-013", year
 
 
 def first_task(session: Session, username: str) -> int:
-    inbox = tasks.inbox(session, actor_by_username(session, username))
+    inbox = task_queries.inbox(session, actor_by_username(session, username))
     assert inbox, f"{username} has no task"
     return inbox[0].id
 
@@ -64,7 +64,7 @@ def test_deploy_is_versioned_and_idempotent(demo: Session, clock: VirtualClock, 
     assert instances.instance_detail(demo, running).instance.definition_version == 1
     newer = start_demo(demo, clock, code="VL-014")
     assert instances.instance_detail(demo, newer).instance.definition_version == 2
-    assert tasks.tasks_of_instance(demo, newer)[0].name == "Chuẩn bị hồ sơ (bản 2)"
+    assert task_queries.tasks_of_instance(demo, newer)[0].name == "Chuẩn bị hồ sơ (bản 2)"
 
 
 def test_start_is_idempotent_per_business_key(demo: Session, clock: VirtualClock) -> None:
@@ -76,13 +76,13 @@ def test_start_is_idempotent_per_business_key(demo: Session, clock: VirtualClock
 
 def test_happy_path_moves_through_lanes_and_completes(demo: Session, clock: VirtualClock) -> None:
     instance_id = start_demo(demo, clock)
-    assert tasks.inbox(demo, actor_by_username(demo, "demo.head")) == []
+    assert task_queries.inbox(demo, actor_by_username(demo, "demo.head")) == []
     officer = actor_by_username(demo, "demo.officer")
     task_id = first_task(demo, "demo.officer")
     ready = tasks.complete_task(demo, clock, officer, task_id, {"pages": 5, "summary": "Hồ sơ", "divisor": 2})
     demo.commit()
     assert [(t.spec_id, t.role) for t in ready] == [("approve", "agency_head")]
-    assert tasks.inbox(demo, officer) == []
+    assert task_queries.inbox(demo, officer) == []
 
     head = actor_by_username(demo, "demo.head")
     assert tasks.complete_task(demo, clock, head, first_task(demo, "demo.head"), {"approved": True}) == []
@@ -99,7 +99,7 @@ def test_happy_path_moves_through_lanes_and_completes(demo: Session, clock: Virt
 
 def test_task_is_due_with_its_boundary_timer(demo: Session, clock: VirtualClock) -> None:
     instance_id = start_demo(demo, clock)
-    task = tasks.tasks_of_instance(demo, instance_id)[0]
+    task = task_queries.tasks_of_instance(demo, instance_id)[0]
     assert task.due_at == datetime(2024, 3, 31, 17, 0, tzinfo=VIETNAM)
 
 
@@ -152,9 +152,9 @@ def test_unassignable_task_is_visible(demo: Session, clock: VirtualClock) -> Non
     instance_id = start_demo(demo, clock, code="VL-020")
     detail = instances.instance_detail(demo, instance_id)
     assert [t.unassignable for t in detail.tasks] == [True]
-    assert instance_id in {t.instance_id for t in tasks.unassignable_tasks(demo)}
+    assert instance_id in {t.instance_id for t in task_queries.unassignable_tasks(demo)}
     # VL-013 has an officer: not unassignable.
-    assert all(not t.unassignable for t in tasks.tasks_of_instance(demo, start_demo(demo, clock)))
+    assert all(not t.unassignable for t in task_queries.tasks_of_instance(demo, start_demo(demo, clock)))
 
 
 # --- Bad input: a clear error and the database left exactly as it was -------------------------

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import definitions, instances, tasks, timers
+from engine import definitions, instances, task_queries, tasks, timers
 from engine.accounts import actor_by_username
 from engine.clock import VIETNAM, VirtualClock
 from engine.errors import Conflict
@@ -59,7 +59,7 @@ def run_together(*jobs: Any) -> list[Any]:
 def test_two_sessions_complete_the_same_task(pg_factory: sessionmaker[Session], clock: VirtualClock) -> None:
     prepare(pg_factory, clock, agencies=13)
     with pg_factory() as session:
-        task_id = tasks.inbox(session, actor_by_username(session, "demo.officer"))[0].id
+        task_id = task_queries.inbox(session, actor_by_username(session, "demo.officer"))[0].id
 
     def complete() -> str:
         with unit_of_work(pg_factory) as session:
@@ -78,7 +78,7 @@ def test_stale_reader_gets_a_conflict(pg_factory: sessionmaker[Session], clock: 
     prepare(pg_factory, clock, agencies=13)
     late = pg_factory()
     actor = actor_by_username(late, "demo.officer")
-    task_id = tasks.inbox(late, actor)[0].id
+    task_id = task_queries.inbox(late, actor)[0].id
     tasks.get_task(late, actor, task_id)  # the late session has read the task while it was ready
     with unit_of_work(pg_factory) as first:
         tasks.complete_task(

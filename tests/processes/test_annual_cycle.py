@@ -60,7 +60,7 @@ def run_review_to_report(sc: Scenario, cycle: int, *, announce: bool = True, sto
 
 def test_first_task_is_the_officers_and_visible_in_their_inbox(sc: Scenario) -> None:
     from engine.accounts import actor_by_username
-    from engine.tasks import inbox
+    from engine.task_queries import inbox
 
     cycle = sc.start_cycle()
     assert sc.ready_specs(cycle) == ["check_steering_committee"]

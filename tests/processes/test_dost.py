@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.errors import Forbidden, ValidationFailed
-from models import QmsInspection
+from models import ProcessInstance, QmsInspection
 from tests.processes import data as d
 from tests.processes.conftest import Scenario, vn
 
@@ -51,6 +51,13 @@ def test_yearly_plan_opens_each_phase_on_its_window(sc: Scenario) -> None:
     sc.do("demo.supervisor", plan, "plan_inspections", {"plan_number": "1", "plan_date": "2024-09-05",
                                                         "all_through_reports": True,
                                                         "onsite_agencies": ["VL-049", "VL-050"]})
+    # The plan starts one inspection for each agency chosen on site; the agency's officer will see it.
+    inspections = sc.session.execute(
+        select(ProcessInstance.business_key, ProcessInstance.status).where(
+            ProcessInstance.business_key.like("%/dost_inspection"))
+    ).all()
+    assert sorted(inspections) == [("VL-049/2024/dost_inspection", "running"),
+                                   ("VL-050/2024/dost_inspection", "running")]
     sc.do("demo.supervisor", plan, "inspection_results", {"inspected_onsite": 2, "agencies_with_findings": 1,
                                                           "report_number": "2", "summary": "Kết quả"})
     sc.at(vn(2024, 11, 1, 8))
