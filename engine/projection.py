@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine.definitions import definition_of_process
 from engine.errors import Conflict
-from engine.spiff.runner import Snapshot
+from engine.spiff.runner import Snapshot, WaitingTimer
 from models import HistoryEvent, HumanTask, ProcessDefinition, ProcessInstance, Timer
 from models.agency import ROLES
 
@@ -120,6 +120,8 @@ def _project(
         gone.completed_at = now
         record(session, instance.id, now, actor, "task_cancelled", spec_id=gone.spec_id, task_name=gone.name)
     waiting = _open_rows(session, Timer, instance.id, "waiting")
+    for fired in snapshot.fired_timers:
+        _record_fired(session, instance, waiting.pop(fired.task_id, None), fired, now)
     for timer in snapshot.timers:
         row = waiting.pop(timer.task_id, None)
         if row is not None:
@@ -141,6 +143,23 @@ def _project(
         instance.status = "completed"
         instance.ended_at = now
         record(session, instance.id, now, actor, "instance_completed")
+
+
+def _record_fired(session: Session, instance: ProcessInstance, row: Timer | None, fired: WaitingTimer,
+                  now: datetime) -> None:
+    """A timer fired: its row (made now if it began and fired within this step) and one history entry."""
+    if row is None:
+        row = session.scalars(
+            select(Timer).where(Timer.instance_id == instance.id, Timer.spiff_task_id == fired.task_id)
+        ).first()
+    if row is None:
+        row = Timer(instance_id=instance.id, spiff_task_id=fired.task_id, spec_id=fired.spec_id, name=fired.name,
+                    due_at=fired.due_at)
+        session.add(row)
+    row.status = "fired"
+    row.fired_at = now
+    record(session, instance.id, now, "system", "timer_fired", spec_id=fired.spec_id, task_name=fired.name,
+           data={"due_at": fired.due_at.isoformat()})
 
 
 def flush_or_conflict(session: Session) -> None:

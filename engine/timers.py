@@ -42,24 +42,13 @@ def fire_due(session: Session, now: datetime, *, limit: int = 100) -> list[Fired
         try:
             with session.begin_nested():
                 snapshot = runner.fire_timers(parsed_process(session, definition), instance.state, now)
-                still_waiting = {t.task_id for t in snapshot.timers}
-                for timer in due_timers:
-                    if timer.spiff_task_id in still_waiting:
-                        continue
-                    timer.status = "fired"
-                    timer.fired_at = now
-                    record(
-                        session,
-                        instance.id,
-                        now,
-                        "system",
-                        "timer_fired",
-                        spec_id=timer.spec_id,
-                        task_name=timer.name,
-                        data={"due_at": timer.due_at.isoformat()},
-                    )
-                    fired.append(FiredTimer(timer.id, instance.id, timer.spec_id, timer.due_at, ok=True))
+                # The projection marks each fired timer and writes its one history entry.
                 apply_snapshot(session, instance, definition, snapshot, now, "system")
+            fired.extend(
+                FiredTimer(timer.id, instance.id, timer.spec_id, timer.due_at, ok=True)
+                for timer in due_timers
+                if timer.status == "fired"
+            )
         except IsoflowError as exc:
             # An incident: the timer is parked as failed (not retried forever) and recorded.
             for timer in due_timers:

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -22,11 +23,12 @@ from engine.spiff.inspect import TaskContext, context_in
 from engine.spiff.loader import ParsedProcess
 from engine.spiff.scripting import RestrictedEnvironment, ScriptRefused
 from engine.spiff.serializer import dump_state, load_state
-from engine.spiff.time_hook import workflow_time
+from engine.spiff.time_hook import current_instant, workflow_time
 
 # SpiffWorkflow fires a timer when its target is strictly before "now"; a timer due at the
 # instant of a sweep must fire in that sweep.
 _TIMER_EPSILON = timedelta(microseconds=1)
+_MAX_ROUNDS = 50
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,8 @@ class Snapshot:
     timers: tuple[WaitingTimer, ...]
     completed: bool
     data: Mapping[str, Any]
+    # Timers that fired during the operation, including ones that began and fired within it.
+    fired_timers: tuple[WaitingTimer, ...] = ()
 
 
 _SCRIPT_ENGINE: PythonScriptEngine | None = None
@@ -97,6 +101,24 @@ def _is_timer(task: Task) -> bool:
     return isinstance(spec, CatchingEvent) and isinstance(getattr(spec, "event_definition", None), TimerEventDefinition)
 
 
+def _fired_timer_ids(workflow: BpmnWorkflow) -> frozenset[str]:
+    return frozenset(str(t.id) for t in workflow.get_tasks(state=TaskState.COMPLETED) if _is_timer(t))
+
+
+def _timer_record(task: Task, due: datetime) -> WaitingTimer:
+    spec = task.task_spec
+    return WaitingTimer(str(task.id), spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, due)
+
+
+def _boundary_dues(task: Task, timers: list[WaitingTimer]) -> list[datetime]:
+    """Due times of the timers attached to a task (its boundary events), not of parallel branches."""
+    parent = task.parent
+    if parent is None or not isinstance(parent.task_spec, BoundaryEventSplit):
+        return []
+    siblings = {str(s.id) for s in parent.children}
+    return [t.due_at for t in timers if t.task_id in siblings]
+
+
 def _declared_due(task: Task) -> datetime | None:
     """The due date a user task names through its `due` property (a task-data variable)."""
     extensions = getattr(task.task_spec, "extensions", None) or {}
@@ -111,23 +133,23 @@ def _declared_due(task: Task) -> datetime | None:
     return parsed.astimezone(UTC) if parsed.tzinfo else None
 
 
-def _snapshot(workflow: BpmnWorkflow) -> Snapshot:
+def _snapshot(workflow: BpmnWorkflow, fired_before: frozenset[str]) -> Snapshot:
     timers: list[WaitingTimer] = []
     for task in workflow.get_tasks(state=TaskState.WAITING):
         if _is_timer(task):
             due = _timer_due(task)
             if due is not None:
-                timers.append(
-                    WaitingTimer(
-                        str(task.id), task.task_spec.bpmn_id, task.task_spec.bpmn_name or task.task_spec.bpmn_id, due
-                    )
-                )
+                timers.append(_timer_record(task, due))
+    fired = [
+        _timer_record(task, _timer_due(task) or _now_utc())
+        for task in workflow.get_tasks(state=TaskState.COMPLETED)
+        if _is_timer(task) and str(task.id) not in fired_before
+    ]
     ready: list[ReadyTask] = []
     for task in workflow.get_tasks(state=TaskState.READY, manual=True):
         spec = task.task_spec
         # A timer attached to the task (boundary event) is its due date.
-        siblings = task.parent.children if task.parent is not None else []
-        dues = [t.due_at for t in timers if any(str(s.id) == t.task_id for s in siblings)]
+        dues = _boundary_dues(task, timers)
         ready.append(
             ReadyTask(
                 task_id=str(task.id),
@@ -145,15 +167,36 @@ def _snapshot(workflow: BpmnWorkflow) -> Snapshot:
         timers=tuple(timers),
         completed=workflow.completed,
         data=dict(workflow.data),
+        fired_timers=tuple(fired),
     )
 
 
-def _run(process: ParsedProcess, now: datetime, step: Callable[[], BpmnWorkflow]) -> Snapshot:
+def _run_engine_steps(workflow: BpmnWorkflow) -> None:
+    """Run until only people or the future are awaited.
+
+    SpiffWorkflow checks its timers once more at the end of do_engine_steps; a timer found due then
+    is left READY. Running again lets it (and whatever follows it, e.g. the next reminder) happen now.
+    """
+    for _ in range(_MAX_ROUNDS):
+        workflow.do_engine_steps()
+        if not any(not task.task_spec.manual for task in workflow.get_tasks(state=TaskState.READY)):
+            return
+    raise WorkflowFailed(f"the workflow did not come to rest after {_MAX_ROUNDS} rounds (a timer loop?)")
+
+
+def _now_utc() -> datetime:
+    instant = current_instant()
+    return datetime.fromtimestamp(instant.timestamp(), tz=UTC) if instant else datetime.now(UTC)
+
+
+def _run(
+    process: ParsedProcess, now: datetime, step: Callable[[], BpmnWorkflow], fired_before: frozenset[str] = frozenset()
+) -> Snapshot:
     try:
         with workflow_time(now):
             workflow = step()
-            workflow.do_engine_steps()
-            return _snapshot(workflow)
+            _run_engine_steps(workflow)
+            return _snapshot(workflow, fired_before)
     except (SpiffWorkflowException, ScriptRefused) as exc:
         raise WorkflowFailed(f"{process.process_id}: {exc}") from exc
     except ValueError as exc:
@@ -187,6 +230,7 @@ class OpenWorkflow:
     def __init__(self, process: ParsedProcess, state: bytes) -> None:
         self.process = process
         self._workflow = _restore(process, state)
+        self._fired_before = _fired_timer_ids(self._workflow)
 
     def context(self, task_id: str) -> TaskContext:
         """Scope and data of a task as they are now."""
@@ -209,7 +253,7 @@ class OpenWorkflow:
             task.run()
             return workflow
 
-        return _run(self.process, now, step)
+        return _run(self.process, now, step, self._fired_before)
 
 
 def open_workflow(process: ParsedProcess, state: bytes) -> OpenWorkflow:
@@ -225,12 +269,14 @@ def complete(process: ParsedProcess, state: bytes, task_id: str, data: Mapping[s
 def fire_timers(process: ParsedProcess, state: bytes, now: datetime) -> Snapshot:
     """Let every timer due at `now` fire and run to the next wait."""
 
+    workflow = _restore(process, state)
+    fired_before = _fired_timer_ids(workflow)
+
     def step() -> BpmnWorkflow:
-        workflow = _restore(process, state)
         workflow.refresh_timers()
         return workflow
 
-    return _run(process, now + _TIMER_EPSILON, step)
+    return _run(process, now + _TIMER_EPSILON, step, fired_before)
 
 
 def cancel(process: ParsedProcess, state: bytes, now: datetime) -> Snapshot:

@@ -201,3 +201,16 @@ def test_report_tasks_carry_the_report_due_date(sc: Scenario) -> None:
     assert sc.task(cycle, "prepare_report").due_at == vn(2024, 9, 30, 17)
     sc.do("demo.officer", cycle, "prepare_report", d.PREPARE_REPORT)
     assert sc.task(cycle, "submit_report").due_at == vn(2024, 9, 30, 17)
+
+
+def test_a_cycle_started_after_its_deadlines_records_every_timer_once(sc: Scenario) -> None:
+    # Loading a past year: the reminders and the overdue deadline pass during the start itself.
+    sc.clock.set(vn(2024, 10, 15))
+    cycle = sc.start_cycle()
+    assert sc.timers(cycle) == {"report_reminder_month": "fired", "report_reminder_week": "fired",
+                                "report_overdue": "fired"}
+    fired = sorted(spec or "" for _, spec in sc.history(cycle, "timer_fired"))
+    assert fired == ["report_overdue", "report_reminder_month", "report_reminder_week"]
+    assert sc.ready_specs(cycle) == ["check_steering_committee", "escalate_report_head", "follow_up_report"]
+    # The parallel report watcher is not the first task's deadline.
+    assert sc.task(cycle, "check_steering_committee").due_at is None
