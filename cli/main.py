@@ -384,3 +384,6 @@ from cli.time_commands import calendar_group, simulate_command  # noqa: E402 - r
 
 main.add_command(calendar_group)
 main.add_command(simulate_command)
+from cli.user_commands import users_group  # noqa: E402 - registered last, after `main` exists
+
+main.add_command(users_group)

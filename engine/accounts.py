@@ -10,7 +10,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from engine.errors import NotFound, ValidationFailed
+from engine.clock import Clock
+from engine.errors import Forbidden, NotFound, ValidationFailed
 from engine.records import Actor
 from models import Agency, LoginFailure, RoleMembership, User
 from models.agency import ROLES
@@ -150,3 +151,49 @@ def memberships_of(session: Session, user_id: int) -> list[tuple[str, str, str]]
 def active_usernames(session: Session) -> list[str]:
     """Every active login name (the administrator's choices when issuing a token)."""
     return list(session.scalars(select(User.username).where(User.is_active.is_(True)).order_by(User.username)))
+
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def new_password_problems(username: str, new: str) -> dict[str, str]:
+    """Why a new password is refused, per field (empty when it is acceptable)."""
+    if len(new) < MIN_PASSWORD_LENGTH:
+        return {"new_password": f"Mật khẩu mới phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự "
+                                f"(at least {MIN_PASSWORD_LENGTH} characters)"}
+    if new.strip().casefold() == username.casefold():
+        return {"new_password": "Mật khẩu mới không được trùng với tên đăng nhập (must differ from the username)"}
+    return {}
+
+
+def _refuse(details: dict[str, str]) -> None:
+    if details:
+        raise ValidationFailed("Không thể đổi mật khẩu (the password was not changed)", details=details)
+
+
+def change_password(session: Session, clock: Clock, actor: Actor, current: str, new: str) -> None:
+    """The logged-in user replaces their own password; the current one must be given.
+
+    Nothing secret is recorded: neither password reaches the history, a log or an error message.
+    """
+    user = session.get(User, actor.user_id) if actor.user_id is not None else None
+    if user is None or not user.is_active:
+        raise Forbidden("Chỉ người dùng đã đăng nhập mới đổi được mật khẩu (only a logged-in user can do this)")
+    details = {} if check_password_hash(user.password_hash, current) else {
+        "current_password": "Mật khẩu hiện tại không đúng (the current password is wrong)"}
+    _refuse({**details, **new_password_problems(user.username, new)})
+    user.password_hash = hash_password(new)
+    session.flush()
+
+
+def set_password(session: Session, clock: Clock, actor: Actor, username: str, new: str) -> None:
+    """An administrator (or the server's shell) resets a user's password and lifts their login throttle."""
+    if actor.user_id is not None and not actor.is_admin:
+        raise Forbidden("Chỉ quản trị viên mới đặt lại được mật khẩu (only an administrator can reset passwords)")
+    user = session.scalars(select(User).where(User.username == username)).first()
+    if user is None:
+        raise NotFound(f"Không có người dùng '{username}' (no user '{username}')")
+    _refuse(new_password_problems(user.username, new))
+    user.password_hash = hash_password(new)
+    session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    session.flush()

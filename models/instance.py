@@ -43,6 +43,8 @@ class HumanTask(Base):
         UniqueConstraint("instance_id", "spiff_task_id"),
         Index("ix_human_task_offer", "status", "agency_id", "role"),
         Index("ix_human_task_assignee", "status", "assignee_id"),
+        # The supervisor inbox: ready, unclaimed tasks of a role across every agency.
+        Index("ix_human_task_role_ready", "status", "role"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -7,7 +7,7 @@ import io
 from flask import Blueprint, flash, redirect, request, send_file, url_for
 from werkzeug.wrappers import Response
 
-from engine.attachments import add_attachment, attachment_content
+from engine.attachments import AttachmentRecord, add_attachment, attachment_content
 from engine.comments import add_comment
 from engine.errors import ValidationFailed
 from engine.tasks import reassign
@@ -50,6 +50,11 @@ def upload(task_id: int) -> Response:
 def download(attachment_id: int) -> Response:
     """Download an attachment (only for those who may see its task)."""
     meta, content = attachment_content(get_session(), require_actor(), attachment_id)
+    return file_response(meta, content)
+
+
+def file_response(meta: AttachmentRecord, content: bytes) -> Response:
+    """An attachment as a download with its checksum (the page and the API answer alike)."""
     response = send_file(io.BytesIO(content), mimetype=meta.content_type, as_attachment=True,
                          download_name=meta.filename, etag=meta.sha256, max_age=0)
     response.headers["X-Checksum-SHA256"] = meta.sha256

@@ -46,7 +46,8 @@ def world(seeded: Session, clock: VirtualClock, cycles: dict[str, int]) -> World
 
 
 READ_PAGES = ("/tasks/{task}", "/instances/{instance}", "/attachments/{attachment}", "/api/v1/tasks/{task}",
-              "/api/v1/instances/{instance}")
+              "/api/v1/instances/{instance}", "/api/v1/tasks/{task}/comments", "/api/v1/tasks/{task}/attachments",
+              "/api/v1/attachments/{attachment}")
 # user -> (read status, claim status, complete status, supervisor-task complete status)
 MATRIX = {
     "demo.officer": (200, 200, 200, 403),
@@ -108,6 +109,13 @@ def test_comments_and_uploads_follow_the_same_rules(app: Flask, world: World, us
     upload = client.post(f"/tasks/{world.task}/attachments", content_type="multipart/form-data",
                          data={"csrf_token": token, "file": (io.BytesIO(b"%PDF-1.7"), "minh-chung.pdf")})
     assert upload.status_code == (302 if claim == 200 else claim), username
+    headers = {"X-CSRFToken": token}
+    api_comment = client.post(f"/api/v1/tasks/{world.task}/comments", headers=headers, json={"body": "Ý kiến"})
+    assert api_comment.status_code == (201 if read == 200 else 403), username
+    api_upload = client.post(f"/api/v1/tasks/{world.task}/attachments", headers=headers,
+                             content_type="multipart/form-data",
+                             data={"file": (io.BytesIO(b"%PDF-1.7"), "minh-chung.pdf")})
+    assert api_upload.status_code == (201 if claim == 200 else claim), username
 
 
 def test_anonymous_visitors_are_sent_to_login_or_get_401(client: FlaskClient, world: World) -> None:

@@ -33,7 +33,7 @@ def _authenticate() -> Any:
 
 def init_app(app: Flask) -> None:
     """Register the API (it checks CSRF itself, only for cookie sessions)."""
-    from web.api import instances, me, openapi, tasks  # noqa: F401 - the routes register on import
+    from web.api import collaboration, instances, me, openapi, tasks  # noqa: F401 - the routes register on import
 
     csrf.exempt(bp)
     app.register_blueprint(bp)

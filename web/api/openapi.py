@@ -17,20 +17,34 @@ _ERRORS = {
     "403": "Not allowed (e.g. a role the caller does not hold)",
     "404": "No such resource, or not visible to the caller",
     "409": "Conflict: already completed, claimed by someone else, or a stale version",
+    "413": "The upload is larger than the server accepts",
 }
 _TASK_ID = {"in": "path", "name": "task_id", "required": True, "schema": {"type": "integer"}}
 _INSTANCE_ID = {"in": "path", "name": "instance_id", "required": True, "schema": {"type": "integer"}}
+_ATTACHMENT_ID = {"in": "path", "name": "attachment_id", "required": True, "schema": {"type": "integer"}}
+_BINARY = {"type": "string", "format": "binary"}
+_UPLOAD = {"multipart/form-data": {"schema": {"type": "object", "required": ["file"],
+                                              "properties": {"file": {**_BINARY, "description": "the evidence file"}}}}}
+_DOWNLOAD = {
+    "description": "The file (its type as stored; SHA-256 checksum in the X-Checksum-SHA256 header)",
+    "content": {"*/*": {"schema": _BINARY}},
+    "headers": {"X-Checksum-SHA256": {"schema": {"type": "string"}}},
+}
 
 
-def _operation(summary: str, tag: str, ok: str, errors: tuple[str, ...], *, params: list[Any] | None = None,
-               body: str | None = None) -> dict[str, Any]:
-    responses: dict[str, Any] = {"200": {"description": "OK", "content": {"application/json": {"schema": ok}}}}
+def _operation(summary: str, tag: str, ok: str | None, errors: tuple[str, ...], *,
+               params: list[Any] | None = None, body: str | dict[str, Any] | None = None,
+               status: str = "200") -> dict[str, Any]:
+    """`ok` names the answer's schema (None: a file download); a dict `body` is the request's content as is."""
+    answer = {"description": "OK", "content": {"application/json": {"schema": ok}}} if ok else _DOWNLOAD
+    responses: dict[str, Any] = {status: answer}
     for code in ("401", *errors):
         responses[code] = {"description": _ERRORS[code], "content": {"application/json": {"schema": "Error"}}}
     operation: dict[str, Any] = {"summary": summary, "tags": [tag], "responses": responses,
                                  "parameters": params or []}
     if body is not None:
-        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+        content = body if isinstance(body, dict) else {"application/json": {"schema": body}}
+        operation["requestBody"] = {"required": True, "content": content}
     return operation
 
 
@@ -44,6 +58,20 @@ def _paths() -> dict[str, dict[str, Any]]:
                                      params=[{"in": "query", "schema": s.TaskListQuerySchema}])},
         "/tasks/{task_id}": {"get": _operation("A task with its form", "tasks", "TaskDetail", ("404",),
                                                params=[_TASK_ID])},
+        "/tasks/{task_id}/comments": {
+            "get": _operation("The comments of a task", "collaboration", "CommentList", ("404",), params=[_TASK_ID]),
+            "post": _operation("Comment on a task", "collaboration", "Comment", ("400", "403", "404"),
+                               params=[_TASK_ID], body="CommentRequest", status="201"),
+        },
+        "/tasks/{task_id}/attachments": {
+            "get": _operation("The evidence files of a task", "collaboration", "AttachmentList", ("404",),
+                              params=[_TASK_ID]),
+            "post": _operation("Attach an evidence file (PDF, image, office document or UTF-8 text, up to 10 MB)",
+                               "collaboration", "Attachment", ("400", *task_errors, "413"), params=[_TASK_ID],
+                               body=_UPLOAD, status="201"),
+        },
+        "/attachments/{attachment_id}": {"get": _operation(
+            "Download an evidence file", "collaboration", None, ("404",), params=[_ATTACHMENT_ID])},
         "/tasks/{task_id}/claim": {"post": _operation("Claim a task", "tasks", "Task", task_errors,
                                                       params=[_TASK_ID])},
         "/tasks/{task_id}/release": {"post": _operation("Release a claimed task", "tasks", "Task", task_errors,
@@ -66,6 +94,8 @@ _COMPONENTS = {
     "TaskList": s.TaskListSchema, "TaskDetail": s.TaskDetailSchema, "CompleteRequest": s.CompleteRequestSchema,
     "CompleteResult": s.CompleteResultSchema, "ReassignRequest": s.ReassignRequestSchema,
     "InstanceList": s.InstanceListSchema, "InstanceDetail": s.InstanceDetailSchema,
+    "Comment": s.CommentSchema, "CommentList": s.CommentListSchema, "CommentRequest": s.CommentRequestSchema,
+    "Attachment": s.AttachmentSchema, "AttachmentList": s.AttachmentListSchema,
 }
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 from marshmallow import ValidationError as SchemaError
 
+from engine.comments import MAX_COMMENT
 from engine.errors import ValidationFailed
 from engine.inbox import DUE_FILTERS, MAX_PER_PAGE, SORTS, STATUSES
 
@@ -214,6 +215,47 @@ class InstanceDetailSchema(Schema):
     tasks = fields.List(fields.Nested(TaskSchema), required=True)
     timers = fields.List(fields.Nested(TimerSchema), required=True)
     history = fields.List(fields.Nested(HistorySchema), required=True)
+
+
+class CommentSchema(Schema):
+    """A comment on a task."""
+
+    id = fields.Integer(required=True)
+    author = fields.String(required=True)
+    author_full_name = fields.String(required=True)
+    body = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+
+
+class CommentListSchema(Schema):
+    """The comments of a task, oldest first."""
+
+    items = fields.List(fields.Nested(CommentSchema), required=True)
+
+
+class CommentRequestSchema(Schema):
+    """The text of a new comment."""
+
+    body = fields.String(required=True, validate=validate.Length(1, MAX_COMMENT))
+
+
+class AttachmentSchema(Schema):
+    """An evidence file of a task, without its bytes (download them from /attachments/{id})."""
+
+    id = fields.Integer(required=True)
+    task_id = fields.Integer(required=True)
+    filename = fields.String(required=True)
+    content_type = fields.String(required=True)
+    size = fields.Integer(required=True)
+    sha256 = fields.String(required=True)
+    uploaded_by = fields.String(required=True)
+    uploaded_at = fields.DateTime(required=True)
+
+
+class AttachmentListSchema(Schema):
+    """The attachments of a task, oldest first."""
+
+    items = fields.List(fields.Nested(AttachmentSchema), required=True)
 
 
 def _flat(messages: Any, prefix: str = "") -> dict[str, str]:
