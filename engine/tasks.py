@@ -17,7 +17,6 @@ from engine.projection import apply_snapshot, record
 from engine.qms_records import store_records
 from engine.records import Actor, TaskRecord
 from engine.spiff import runner
-from engine.spiff.loader import BPMN_NS, BpmnDocument, parse_document
 from engine.task_access import is_head_of, load_task_to_act_on, load_visible_task, require_actionable
 from engine.task_queries import (
     ready_tasks_of_instance,
@@ -45,13 +44,7 @@ def task_documentation(session: Session, actor: Actor, task_id: int) -> str | No
     """The BPMN documentation of a task's step (what the modeller wrote about it)."""
     task = load_visible_task(session, actor, task_id)
     definition = session.get_one(ProcessDefinition, session.get_one(ProcessInstance, task.instance_id).definition_id)
-    owner = definition_of_process(session, definition, task.process_key)
-    root = parse_document(BpmnDocument(f"{owner.key}.bpmn", owner.bpmn_xml))
-    for node in root.iter(f"{{{BPMN_NS}}}userTask"):
-        if node.get("id") == task.spec_id:
-            texts = [str(doc.text or "").strip() for doc in node.iter(f"{{{BPMN_NS}}}documentation")]
-            return "\n".join(t for t in texts if t) or None
-    return None
+    return parsed_process(session, definition).documentation.get((task.process_key, task.spec_id)) or None
 
 
 def _acting_note(session: Session, clock: Clock, actor: Actor, task: HumanTask, action: str) -> None:

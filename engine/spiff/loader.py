@@ -6,7 +6,7 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
@@ -54,6 +54,8 @@ class ParsedProcess:
     subprocess_specs: dict[str, Any]
     user_tasks: tuple[UserTaskInfo, ...]
     lanes: tuple[str, ...]
+    # The modeller's documentation of every user task, here and in called processes: (process, task id).
+    documentation: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,13 @@ def _parse(documents: Sequence[BpmnDocument], process_id: str, checksum: str) ->
             lanes.append(lane)
         if isinstance(task_spec, UserTaskMixin):
             user_tasks.append(UserTaskInfo(task_spec.bpmn_id, task_spec.bpmn_name or task_spec.bpmn_id, lane))
-    return ParsedProcess(process_id, checksum, spec, subprocess_specs, tuple(user_tasks), tuple(lanes))
+    documentation = {
+        (owner.name, task_spec.bpmn_id): str(task_spec.documentation).strip()
+        for owner in [spec, *subprocess_specs.values()]
+        for task_spec in owner.task_specs.values()
+        if isinstance(task_spec, UserTaskMixin) and task_spec.documentation
+    }
+    return ParsedProcess(process_id, checksum, spec, subprocess_specs, tuple(user_tasks), tuple(lanes), documentation)
 
 
 class SpecCache:
