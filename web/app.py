@@ -11,7 +11,22 @@ from engine.calendar_overrides import install_calendar
 from engine.clock import Clock, SystemClock
 from engine.settings import Settings
 from models.db import make_engine, make_session_factory, unit_of_work
-from web import absence, account, admin, auth, db, errors, health, i18n, inbox, instances, security, task_extras, tasks
+from web import (
+    absence,
+    account,
+    admin,
+    auth,
+    db,
+    errors,
+    health,
+    i18n,
+    inbox,
+    instances,
+    notifications,
+    security,
+    task_extras,
+    tasks,
+)
 from web.api import init_app as init_api
 
 MAX_UPLOAD_BYTES = 12 * 1024 * 1024  # one 10 MB evidence file plus the form around it
@@ -54,7 +69,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     errors.init_app(app)
     auth.init_app(app)
     for blueprint in (health.bp, auth.bp, inbox.bp, tasks.bp, task_extras.bp, instances.bp, absence.bp, account.bp,
-                      admin.bp):
+                      admin.bp, notifications.bp):
         app.register_blueprint(blueprint)
     init_api(app)
     return app

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from engine.accounts import actor_for, log_in
 from engine.delegation import effective_actor, today_in_vietnam
 from engine.inbox import inbox_count
+from engine.notifications import unread_count
 from engine.records import Actor
 from engine.tokens import user_for_token
 from models import User
@@ -115,7 +116,10 @@ def _navigation() -> dict[str, Any]:
     if request.path.startswith("/api/") or request.endpoint in (None, "static"):
         return {}
     actor = current_actor()
-    return {"nav_count": inbox_count(get_session(), actor) if actor is not None else 0, "actor": actor}
+    if actor is None or actor.user_id is None:
+        return {"nav_count": 0, "unread": 0, "actor": actor}
+    session = get_session()
+    return {"nav_count": inbox_count(session, actor), "unread": unread_count(session, actor.user_id), "actor": actor}
 
 
 def init_app(app: Flask) -> None:
