@@ -91,6 +91,17 @@ def _check_names(code: CodeType) -> None:
         raise ScriptRefused(f"'{refused[0]}' is not available in process scripts")
 
 
+MAX_RANGE = 100_000
+
+
+def _bounded_range(*args: int) -> range:
+    """range() that refuses more than MAX_RANGE steps, so a loop in a script always ends soon."""
+    steps = range(*args)
+    if len(steps) > MAX_RANGE:
+        raise ScriptRefused(f"range() of more than {MAX_RANGE:,} steps is not allowed in process scripts")
+    return steps
+
+
 def _check_syntax(source: str, mode: str) -> None:
     try:
         tree = ast.parse(source, mode=mode)
@@ -101,6 +112,11 @@ def _check_syntax(source: str, mode: str) -> None:
             raise ScriptRefused("imports are not allowed in process scripts")
         if isinstance(node, (ast.Global, ast.Nonlocal)):
             raise ScriptRefused("global and nonlocal are not allowed in process scripts")
+        # Scripts must end: no open-ended loops, and no arithmetic that can run for hours.
+        if isinstance(node, ast.While):
+            raise ScriptRefused("while loops are not allowed in process scripts (loop over data or range())")
+        if isinstance(node, (ast.BinOp, ast.AugAssign)) and isinstance(node.op, ast.Pow):
+            raise ScriptRefused("the ** operator is not allowed in process scripts")
 
 
 @lru_cache(maxsize=4096)
@@ -141,6 +157,7 @@ def _helpers() -> dict[str, Any]:
         "today": lambda: _workflow_now().date().isoformat(),
         "deadline": deadline_text,
         "parse_date": date.fromisoformat,
+        "range": _bounded_range,
         "sum": sum,
         "min": min,
         "max": max,

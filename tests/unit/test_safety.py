@@ -73,7 +73,11 @@ def test_escaping_expressions_are_refused(source: str) -> None:
         compile_expression(source)
 
 
-@pytest.mark.parametrize("script", ["import os", "from os import path", "x = open('f', 'w')", "def _f(): pass"])
+@pytest.mark.parametrize(
+    "script",
+    ["import os", "from os import path", "x = open('f', 'w')", "def _f(): pass", "while True:\n    pass",
+     "x = 10 ** 10 ** 10", "x = 2\nx **= 100000"],
+)
 def test_escaping_scripts_are_refused(script: str) -> None:
     with pytest.raises(ScriptRefused):
         compile_script(script)
@@ -105,3 +109,12 @@ def test_sandbox_runs_safe_scripts_on_task_data() -> None:
     assert context["total"] == 11 and context["label"] == "xong"
     assert env.evaluate("pages > 3 and len(rows) == 2", context) is True
     assert env.evaluate("deadline(2024, 9, 30)", context) == "2024-09-30T17:00:00+07:00"
+
+
+def test_range_in_scripts_is_bounded() -> None:
+    env = RestrictedEnvironment()
+    context: dict[str, object] = {}
+    env.execute("total = sum([i for i in range(10)])", context)
+    assert context["total"] == 45
+    with pytest.raises(ScriptRefused, match="range"):
+        env.execute("total = sum([i for i in range(10000000000)])", {})
