@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
+from engine.accounts import has_demo_accounts
 from engine.calendar_overrides import install_calendar
 from engine.clock import Clock, SystemClock
 from engine.settings import Settings
@@ -61,6 +62,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     with unit_of_work(factory) as session:
         # Deadlines computed in requests honour the administrator's calendar overrides.
         install_calendar(session)
+        if settings.is_production and has_demo_accounts(session):
+            raise RuntimeError("demo accounts exist and ISOFLOW_ENV=production: remove them before serving")
     app.extensions["isoflow.factory"] = factory
     app.extensions["isoflow.clock"] = clock or SystemClock()
     db.init_app(app)
