@@ -10,6 +10,15 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'instance' / 'isoflow.sqlite3'}"
 
 
+# Optional knobs read by the scheduler (engine/reminders.py ReminderPolicy, the mail job).
+_EXTRA = {
+    "ISOFLOW_REMINDER_DAYS_BEFORE": "reminder_days_before",  # e.g. "7,1"
+    "ISOFLOW_ESCALATION": "escalation",  # e.g. "agency_head:3,supervisor:10" (working days overdue)
+    "ISOFLOW_REMIND_OVERDUE": "remind_overdue",  # "1" or "0"
+    "ISOFLOW_SMTP_FROM": "smtp_from",
+}
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything an entry point needs to wire the product."""
@@ -41,4 +50,5 @@ class Settings:
             processes_dir=Path(env.get("ISOFLOW_PROCESSES_DIR", str(PROJECT_ROOT / "processes"))),
             scheduler_interval_seconds=int(env.get("ISOFLOW_SCHEDULER_INTERVAL", "30")),
             smtp_host=env.get("ISOFLOW_SMTP_HOST") or None,
+            extra={key: env[name] for name, key in _EXTRA.items() if env.get(name)},
         )

@@ -118,3 +118,4 @@ def test_range_in_scripts_is_bounded() -> None:
     assert context["total"] == 45
     with pytest.raises(ScriptRefused, match="range"):
         env.execute("total = sum([i for i in range(10000000000)])", {})
+
