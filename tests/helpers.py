@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from models import Base
@@ -21,3 +22,23 @@ def database_snapshot(session: Session) -> dict[str, list[tuple[Any, ...]]]:
         rows = session.execute(select(table).order_by(*table.primary_key.columns)).all()
         snapshot[table.name] = [tuple(row) for row in rows]
     return snapshot
+
+
+def poll_other_backends(
+    session: Session, condition: str, *, until: Callable[[int], bool], tries: int = 200_000
+) -> None:
+    """Poll pg_stat_activity until `until(count)` of the other backends matching `condition` holds.
+
+    A synchronisation with other PostgreSQL sessions, bounded by a number of queries (not by a
+    clock), which fails the test instead of hanging it.
+    """
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        f"AND pid <> pg_backend_pid() AND {condition}"
+    )
+    for _ in range(tries):
+        count = int(session.scalar(query) or 0)
+        session.rollback()
+        if until(count):
+            return
+    raise AssertionError(f"other backends never reached the expected state ({condition})")

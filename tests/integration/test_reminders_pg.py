@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.clock import VIETNAM, VirtualClock
@@ -17,6 +17,7 @@ from engine.instances import start_cycle
 from engine.reminders import ReminderSent, send_reminders
 from engine.seed import seed_agencies
 from models import Agency, HistoryEvent, Notification, ReminderLog, RoleMembership, User
+from tests.helpers import poll_other_backends
 
 pytestmark = pytest.mark.postgres
 
@@ -92,17 +93,6 @@ def test_two_sequential_sweeps_send_each_step_once(pg_factory: sessionmaker[Sess
         assert totals(session) == EXPECTED
 
 
-def waiting_on_a_lock(session: Session) -> bool:
-    count = session.scalar(
-        text(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'"
-        )
-    )
-    session.rollback()
-    return bool(count)
-
-
 def test_parallel_sweeps_send_each_step_once(pg_factory: sessionmaker[Session]) -> None:
     prepare(pg_factory)
     results: dict[str, list[ReminderSent]] = {}
@@ -136,8 +126,8 @@ def test_parallel_sweeps_send_each_step_once(pg_factory: sessionmaker[Session]) 
     two = threading.Thread(target=second)
     two.start()
     with pg_factory() as probe:
-        while not waiting_on_a_lock(probe):
-            assert two.is_alive()
+        poll_other_backends(probe, "wait_event_type = 'Lock'", until=lambda waiting: waiting > 0 or not two.is_alive())
+    assert two.is_alive(), "the second sweep must wait on the first one's claims"
     release_first.set()
     one.join(timeout=120)
     two.join(timeout=120)

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.clock import VIETNAM, VirtualClock
@@ -23,6 +23,7 @@ from engine.instances import start_instance
 from engine.seed import seed_agencies
 from engine.settings import PROJECT_ROOT
 from models import Agency, HistoryEvent, ProcessInstance, Timer
+from tests.helpers import poll_other_backends
 
 pytestmark = pytest.mark.postgres
 
@@ -134,18 +135,6 @@ def test_two_scheduler_processes_fire_each_of_1000_timers_once(url: str, pg_fact
     assert again.result() == {"fired": 0, "failed": 0}
 
 
-def no_open_transactions(session: Session) -> bool:
-    """True when no other connection to this database is inside a transaction."""
-    count = session.scalar(
-        text(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'"
-        )
-    )
-    session.rollback()
-    return count == 0
-
-
 def test_a_scheduler_killed_mid_sweep_loses_nothing_and_fires_nothing_twice(
     url: str, pg_factory: sessionmaker[Session]
 ) -> None:
@@ -163,8 +152,8 @@ def test_a_scheduler_killed_mid_sweep_loses_nothing_and_fires_nothing_twice(
     victim.proc.send_signal(signal.SIGKILL)
     assert victim.proc.wait(timeout=LINE_TIMEOUT) == -signal.SIGKILL
     with pg_factory() as session:
-        while not no_open_transactions(session):  # the server notices the dead client and rolls back
-            pass
+        # The server notices the dead client and rolls its transaction back.
+        poll_other_backends(session, "state LIKE 'idle in transaction%'", until=lambda count: count == 0)
         assert timer_counts(session) == {"fired": 280, "waiting": 20}
 
     assert Child(url, "--batch", "20").result() == {"fired": 20, "failed": 0}
